@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# virtio-snd: out-of-tree build of sound/virtio/ plus the project's targets.
+#
+#   make                 build virtio_snd.ko against the Debian 6.12 headers
+#   make KVER=<release>  ... against /lib/modules/<release>/build
+#   make KDIR=<dir>      ... against any prepared kernel tree
+#   make check           static gates (W=1, sparse, kernel-doc, checkpatch)
+#   make test            the QEMU test suite (KTAP)
+#   make demo            boot a guest that plays and records through our driver
+#
+# The kbuild pass reads ./Kbuild; this file only drives it.
+
+KVER ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.12\..*-amd64$$' | sort -V | tail -n 1)
+KDIR ?= /lib/modules/$(KVER)/build
+TESTDIR := tools/testing/virtio_snd
+
+.PHONY: all modules clean check test demo debug-kernel
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_SND_VIRTIO=m modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+check:
+	$(TESTDIR)/check.sh
+
+test:
+	$(TESTDIR)/run-tests.sh
+
+demo:
+	$(TESTDIR)/demo.sh
+
+debug-kernel:
+	$(TESTDIR)/build-debug-kernel.sh
