@@ -1,0 +1,1168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcmtest - drive an ALSA PCM through its state machine in real time and
+ * check what really happened: return codes, snd_pcm_state(), positions,
+ * timestamps and wall time against frames.
+ *
+ * One subcommand per scenario; state.sh runs them in the guest.  Output is
+ * "# ..." diagnostic lines, then on failure a last line "FAIL: <reason>"
+ * (exit 1), or "SKIP: <reason>" (exit 4) when the driver does not offer the
+ * configuration at all.  Exit 0 means every check held.
+ */
+#define _GNU_SOURCE
+#include <alsa/asoundlib.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_FAIL	1
+#define EXIT_SKIP	4
+
+/* Loose real-time bounds: wall time per second of audio (stall/overrun detector). */
+#define RT_MIN		0.8
+#define RT_MAX		1.5
+
+struct opts {
+	const char *dev;
+	snd_pcm_stream_t stream;
+	bool both;			/* alternate playback and capture */
+	bool mmap;
+	unsigned int rate;
+	unsigned int channels;
+	snd_pcm_format_t format;
+	unsigned int period_us;
+	unsigned int periods;		/* 0: test 2..max (periods), else exact */
+	double secs;
+	unsigned int partial;		/* drain: extra frames after full periods */
+	unsigned int count;		/* iterations */
+};
+
+struct pcm {
+	snd_pcm_t *h;
+	const struct opts *o;
+	snd_pcm_stream_t stream;
+	snd_pcm_uframes_t period;
+	snd_pcm_uframes_t buffer;
+	size_t fbytes;
+	char *data;			/* one buffer of samples for RW transfers */
+	long long xfer;			/* frames written or read by us */
+	long long base;			/* xfer at the last prepare */
+	bool can_pause;
+};
+
+static struct opts opt = {
+	.stream = SND_PCM_STREAM_PLAYBACK,
+	.rate = 48000,
+	.channels = 2,
+	.format = SND_PCM_FORMAT_S16_LE,
+	.period_us = 20000,
+	.periods = 4,
+	.secs = 1.0,
+	.count = 1,
+};
+
+static char fail_msg[512];
+
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("# ", stdout);
+	vprintf(fmt, ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+	va_end(ap);
+}
+
+/* Record the first failure reason; later ones only go to the log. */
+static int fail(const char *fmt, ...)
+{
+	char msg[sizeof(fail_msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!fail_msg[0])
+		snprintf(fail_msg, sizeof(fail_msg), "%s", msg);
+	note("error: %s", msg);
+	return -1;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static const char *sname(snd_pcm_stream_t s)
+{
+	return s == SND_PCM_STREAM_PLAYBACK ? "playback" : "capture";
+}
+
+static const char *state_name(snd_pcm_state_t s)
+{
+	return snd_pcm_state_name(s) ? snd_pcm_state_name(s) : "?";
+}
+
+static int expect_state(struct pcm *p, snd_pcm_state_t want, const char *when)
+{
+	snd_pcm_state_t s = snd_pcm_state(p->h);
+
+	if (s == want)
+		return 0;
+	return fail("%s: state %s after %s, expected %s", sname(p->stream),
+		    state_name(s), when, state_name(want));
+}
+
+/*
+ * Open and configure a PCM.  Returns 0, -1 on failure (recorded), or 1 when
+ * the driver does not advertise the requested configuration (a clean skip).
+ * With @quiet, failures are not recorded (used where refusal is expected).
+ */
+static int pcm_open(struct pcm *p, const struct opts *o, snd_pcm_stream_t stream,
+		    int mode)
+{
+	snd_pcm_hw_params_t *hw;
+	snd_pcm_sw_params_t *sw;
+	snd_pcm_uframes_t period;
+	unsigned int rate = o->rate;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->o = o;
+	p->stream = stream;
+	rc = snd_pcm_open(&p->h, o->dev, stream, mode);
+	if (rc < 0) {
+		p->h = NULL;
+		return fail("open %s %s: %s", o->dev, sname(stream), snd_strerror(rc));
+	}
+	snd_pcm_hw_params_alloca(&hw);
+	snd_pcm_sw_params_alloca(&sw);
+	snd_pcm_hw_params_any(p->h, hw);
+	/* Exactly what the driver offers: no alsa-lib resampling. */
+	snd_pcm_hw_params_set_rate_resample(p->h, hw, 0);
+
+	rc = snd_pcm_hw_params_set_access(p->h, hw, o->mmap ?
+					  SND_PCM_ACCESS_MMAP_INTERLEAVED :
+					  SND_PCM_ACCESS_RW_INTERLEAVED);
+	if (rc < 0)
+		return fail("access %s not offered: %s", o->mmap ? "MMAP" : "RW",
+			    snd_strerror(rc));
+	rc = snd_pcm_hw_params_set_format(p->h, hw, o->format);
+	if (rc < 0)
+		return fail("format %s not offered", snd_pcm_format_name(o->format));
+	rc = snd_pcm_hw_params_set_channels(p->h, hw, o->channels);
+	if (rc < 0)
+		return fail("%u channels not offered", o->channels);
+	rc = snd_pcm_hw_params_set_rate(p->h, hw, rate, 0);
+	if (rc < 0) {
+		unsigned int lo = 0, hi = 0;
+		int dir = 0;
+
+		snd_pcm_hw_params_get_rate_min(hw, &lo, &dir);
+		snd_pcm_hw_params_get_rate_max(hw, &hi, &dir);
+		return fail("rate %u not offered (driver offers %u..%u)", rate, lo, hi);
+	}
+	period = (snd_pcm_uframes_t)((unsigned long long)rate * o->period_us / 1000000);
+	if (snd_pcm_hw_params_test_period_size(p->h, hw, period, 0) < 0) {
+		snd_pcm_uframes_t lo = 0, hi = 0;
+		int dir = 0;
+
+		snd_pcm_hw_params_get_period_size_min(hw, &lo, &dir);
+		snd_pcm_hw_params_get_period_size_max(hw, &hi, &dir);
+		note("period %lu frames (%u us) not advertised (driver offers %lu..%lu frames)",
+		     period, o->period_us, lo, hi);
+		return 1;
+	}
+	snd_pcm_hw_params_set_period_size(p->h, hw, period, 0);
+	if (o->periods) {
+		if (snd_pcm_hw_params_test_periods(p->h, hw, o->periods, 0) < 0) {
+			unsigned int lo = 0, hi = 0;
+			int dir = 0;
+
+			snd_pcm_hw_params_get_periods_min(hw, &lo, &dir);
+			snd_pcm_hw_params_get_periods_max(hw, &hi, &dir);
+			note("%u periods of %lu frames not advertised (driver offers %u..%u)",
+			     o->periods, period, lo, hi);
+			return 1;
+		}
+		snd_pcm_hw_params_set_periods(p->h, hw, o->periods, 0);
+	}
+	/* The driver advertised this configuration: it must now accept it. */
+	rc = snd_pcm_hw_params(p->h, hw);
+	if (rc < 0)
+		return fail("hw_params refused an advertised configuration: %s",
+			    snd_strerror(rc));
+	snd_pcm_hw_params_get_period_size(hw, &p->period, NULL);
+	snd_pcm_hw_params_get_buffer_size(hw, &p->buffer);
+	p->can_pause = snd_pcm_hw_params_can_pause(hw);
+	if (p->period != period)
+		return fail("hw_params set period %lu, asked for %lu", p->period, period);
+
+	snd_pcm_sw_params_current(p->h, sw);
+	/* We start explicitly; stop only on a real xrun. */
+	snd_pcm_sw_params_set_start_threshold(p->h, sw, p->buffer * 2);
+	snd_pcm_sw_params_set_stop_threshold(p->h, sw, p->buffer);
+	snd_pcm_sw_params_set_avail_min(p->h, sw, p->period);
+	snd_pcm_sw_params_set_tstamp_mode(p->h, sw, SND_PCM_TSTAMP_ENABLE);
+	snd_pcm_sw_params_set_tstamp_type(p->h, sw, SND_PCM_TSTAMP_TYPE_MONOTONIC);
+	rc = snd_pcm_sw_params(p->h, sw);
+	if (rc < 0)
+		return fail("sw_params: %s", snd_strerror(rc));
+
+	p->fbytes = snd_pcm_frames_to_bytes(p->h, 1);
+	p->data = malloc(p->buffer * p->fbytes);
+	if (!p->data)
+		return fail("out of memory");
+	/* Any non-silent content will do: bit-exactness is tested elsewhere. */
+	snd_pcm_format_set_silence(o->format, p->data, p->buffer * o->channels);
+	if (o->format == SND_PCM_FORMAT_S16_LE) {
+		short *s = (short *)p->data;
+		snd_pcm_uframes_t i;
+
+		for (i = 0; i < p->buffer * o->channels; i++)
+			s[i] = (short)((i * 37) % 2000 - 1000);
+	}
+	return 0;
+}
+
+static void pcm_close(struct pcm *p)
+{
+	if (p->h)
+		snd_pcm_close(p->h);
+	p->h = NULL;
+	free(p->data);
+	p->data = NULL;
+}
+
+static void describe(struct pcm *p)
+{
+	note("%s %s %s %u Hz %u ch %s, period %lu frames (%.1f ms) x %lu, %s",
+	     p->o->dev, sname(p->stream), snd_pcm_format_name(p->o->format),
+	     p->o->rate, p->o->channels, p->o->mmap ? "MMAP" : "RW", p->period,
+	     p->period * 1000.0 / p->o->rate, p->buffer / p->period,
+	     snd_pcm_type_name(snd_pcm_type(p->h)));
+}
+
+/* Move up to @frames frames; returns frames moved or a negative errno. */
+static snd_pcm_sframes_t transfer(struct pcm *p, snd_pcm_uframes_t frames)
+{
+	snd_pcm_sframes_t rc;
+
+	if (frames > p->buffer)
+		frames = p->buffer;
+	if (!p->o->mmap) {
+		if (p->stream == SND_PCM_STREAM_PLAYBACK)
+			rc = snd_pcm_writei(p->h, p->data, frames);
+		else
+			rc = snd_pcm_readi(p->h, p->data, frames);
+	} else {
+		const snd_pcm_channel_area_t *areas;
+		snd_pcm_uframes_t off, n = frames;
+
+		rc = snd_pcm_avail_update(p->h);
+		if (rc < 0)
+			return rc;
+		if ((snd_pcm_uframes_t)rc < n)
+			n = rc;
+		if (!n)
+			return -EAGAIN;
+		rc = snd_pcm_mmap_begin(p->h, &areas, &off, &n);
+		if (rc < 0)
+			return rc;
+		if (p->stream == SND_PCM_STREAM_PLAYBACK)
+			memcpy((char *)areas[0].addr + off * p->fbytes, p->data,
+			       n * p->fbytes);
+		else
+			memcpy(p->data, (char *)areas[0].addr + off * p->fbytes,
+			       n * p->fbytes);
+		rc = snd_pcm_mmap_commit(p->h, off, n);
+	}
+	if (rc > 0)
+		p->xfer += rc;
+	return rc;
+}
+
+/* Write a full buffer before start (playback only). */
+static int prefill(struct pcm *p)
+{
+	snd_pcm_uframes_t left = p->buffer;
+	snd_pcm_sframes_t rc;
+
+	if (p->stream != SND_PCM_STREAM_PLAYBACK)
+		return 0;
+	while (left) {
+		rc = transfer(p, left);
+		if (rc < 0)
+			return fail("prefill: %s", snd_strerror(rc));
+		if (!rc)
+			return fail("prefill: no space in a prepared buffer");
+		left -= rc;
+	}
+	return 0;
+}
+
+/*
+ * Device position in frames since the last prepare, derived from avail: for
+ * playback what the device has consumed, for capture what it has produced.
+ */
+static int position(struct pcm *p, long long *pos, snd_pcm_state_t *state,
+		    snd_htimestamp_t *ts)
+{
+	snd_pcm_status_t *st;
+	long long avail;
+	int rc;
+
+	snd_pcm_status_alloca(&st);
+	rc = snd_pcm_status(p->h, st);
+	if (rc < 0)
+		return rc;
+	avail = snd_pcm_status_get_avail(st);
+	if (state)
+		*state = snd_pcm_status_get_state(st);
+	if (ts)
+		snd_pcm_status_get_htstamp(st, ts);
+	if (p->stream == SND_PCM_STREAM_PLAYBACK)
+		*pos = p->xfer - p->base - ((long long)p->buffer - avail);
+	else
+		*pos = p->xfer - p->base + avail;
+	return 0;
+}
+
+static int start(struct pcm *p)
+{
+	int rc;
+
+	if (prefill(p))
+		return -1;
+	rc = snd_pcm_start(p->h);
+	if (rc < 0)
+		return fail("%s start: %s", sname(p->stream), snd_strerror(rc));
+	return expect_state(p, SND_PCM_STATE_RUNNING, "start");
+}
+
+static int prepare(struct pcm *p)
+{
+	long long pos;
+	int rc;
+
+	rc = snd_pcm_prepare(p->h);
+	if (rc < 0)
+		return fail("%s prepare: %s", sname(p->stream), snd_strerror(rc));
+	p->base = p->xfer;
+	if (expect_state(p, SND_PCM_STATE_PREPARED, "prepare"))
+		return -1;
+	rc = position(p, &pos, NULL, NULL);
+	if (rc < 0)
+		return fail("status: %s", snd_strerror(rc));
+	if (pos)
+		return fail("%s position %lld after prepare, expected 0", sname(p->stream), pos);
+	return 0;
+}
+
+static double ts_sec(const snd_htimestamp_t *ts)
+{
+	return ts->tv_sec + ts->tv_nsec / 1e9;
+}
+
+/*
+ * Keep a running stream fed (or drained) for @secs of audio and check it:
+ * no xrun, position monotonic and within the buffer, timestamps monotonic,
+ * no stall longer than max(1 s, 3 periods), wall time per audio second
+ * within [RT_MIN, RT_MAX] measured between the first and last position
+ * change.  With @feed false, nothing is transferred (pause checks).
+ */
+static int run(struct pcm *p, double secs, bool check_rate)
+{
+	unsigned int rate = p->o->rate;
+	long long target, pos, pos0, last = -1, first_pos = -1;
+	double t0 = now(), t, t_first = 0, t_last = 0, t_move = t0;
+	double stall = 3.0 * p->period / rate;
+	double prev_ts = 0;
+	snd_htimestamp_t ts;
+	snd_pcm_state_t state;
+	int rc, moves = 0;
+
+	if (stall < 1.0)
+		stall = 1.0;
+	rc = position(p, &pos0, NULL, NULL);
+	if (rc < 0)
+		return fail("status: %s", snd_strerror(rc));
+	target = pos0 + (long long)(secs * rate);
+	if (target - pos0 < (long long)p->period * 3)
+		target = pos0 + p->period * 3;
+
+	for (;;) {
+		rc = position(p, &pos, &state, &ts);
+		t = now();
+		if (rc < 0)
+			return fail("status: %s", snd_strerror(rc));
+		if (state == SND_PCM_STATE_XRUN)
+			return fail("%s: unexpected xrun at %.3f s of audio (%.3f s wall)",
+				    sname(p->stream), (double)pos / rate, t - t0);
+		if (state != SND_PCM_STATE_RUNNING)
+			return fail("%s: state %s while streaming", sname(p->stream),
+				    state_name(state));
+		if (pos < last)
+			return fail("position went back from %lld to %lld", last, pos);
+		if (pos - (p->xfer - p->base) > (long long)p->buffer ||
+		    (p->xfer - p->base) - pos > (long long)p->buffer)
+			return fail("position %lld out of the buffer (transferred %lld, buffer %lu)",
+				    pos, p->xfer - p->base, p->buffer);
+		if (ts_sec(&ts) && ts_sec(&ts) < prev_ts)
+			return fail("htimestamp went back by %.6f s", prev_ts - ts_sec(&ts));
+		if (ts_sec(&ts))
+			prev_ts = ts_sec(&ts);
+		if (pos != last) {
+			if (last >= 0) {
+				if (first_pos < 0) {
+					first_pos = pos;
+					t_first = t;
+				}
+				t_last = t;
+				moves++;
+			}
+			last = pos;
+			t_move = t;
+		}
+		if (pos >= target)
+			break;
+		if (t - t_move > stall)
+			return fail("%s stalled: no progress for %.2f s at %.3f s of audio",
+				    sname(p->stream), t - t_move, (double)(pos - pos0) / rate);
+
+		rc = transfer(p, p->buffer);
+		if (rc == -EAGAIN || rc == 0) {
+			rc = snd_pcm_wait(p->h, 100);
+			if (rc == -EPIPE || rc == -ESTRPIPE)
+				continue;	/* reported through the state above */
+			if (rc < 0)
+				return fail("wait: %s", snd_strerror(rc));
+			continue;
+		}
+		if (rc == -EPIPE)
+			continue;
+		if (rc < 0)
+			return fail("%s transfer: %s", sname(p->stream), snd_strerror(rc));
+	}
+	t = now();
+	note("%s: %.3f s of audio in %.3f s wall (%d position updates)",
+	     sname(p->stream), (double)(pos - pos0) / rate, t - t0, moves);
+	if (moves >= 2 && last > first_pos) {
+		double audio = (double)(last - first_pos) / rate;
+		double ratio = (t_last - t_first) / audio;
+
+		note("%s: real-time ratio %.3f (%.3f s wall for %.3f s audio between updates)",
+		     sname(p->stream), ratio, t_last - t_first, audio);
+		if (check_rate && audio >= 0.3 && (ratio < RT_MIN || ratio > RT_MAX))
+			return fail("%s: %.3f s wall per second of audio, outside %.1f..%.1f",
+				    sname(p->stream), ratio, RT_MIN, RT_MAX);
+	}
+	return 0;
+}
+
+/* open + start + run + drop: the building block of most tests */
+static int play_once(const struct opts *o, snd_pcm_stream_t stream, double secs)
+{
+	struct pcm p;
+	int rc;
+
+	rc = pcm_open(&p, o, stream, SND_PCM_NONBLOCK);
+	if (!rc) {
+		describe(&p);
+		rc = start(&p);
+	}
+	if (!rc)
+		rc = run(&p, secs, true);
+	if (!rc && snd_pcm_drop(p.h) < 0)
+		rc = fail("drop failed");
+	if (!rc)
+		rc = expect_state(&p, SND_PCM_STATE_SETUP, "drop");
+	pcm_close(&p);
+	return rc;
+}
+
+/* The card still streams both ways (after abuse). */
+static int still_works(const struct opts *o)
+{
+	struct opts def = *o;
+
+	def.mmap = false;
+	def.period_us = 20000;
+	def.periods = 4;
+	note("checking that the card still plays and records");
+	if (play_once(&def, SND_PCM_STREAM_PLAYBACK, 0.5))
+		return -1;
+	return play_once(&def, SND_PCM_STREAM_CAPTURE, 0.5);
+}
+
+static int t_stream(void)
+{
+	return play_once(&opt, opt.stream, opt.secs);
+}
+
+static int t_pause(void)
+{
+	struct pcm p;
+	long long at_push, pos0, pos1;
+	snd_pcm_state_t st;
+	int i, rc;
+
+	rc = pcm_open(&p, &opt, opt.stream, SND_PCM_NONBLOCK);
+	if (rc)
+		goto out;
+	describe(&p);
+	if (!p.can_pause) {
+		rc = fail("the driver does not advertise pause");
+		goto out;
+	}
+	rc = start(&p) ?: run(&p, 0.4, true);
+	for (i = 0; !rc && i < 3; i++) {
+		snd_pcm_sframes_t n;
+
+		/* Keep the playback buffer full so release cannot underrun. */
+		while (p.stream == SND_PCM_STREAM_PLAYBACK && (n = transfer(&p, p.buffer)) > 0)
+			;
+		position(&p, &at_push, NULL, NULL);
+		rc = snd_pcm_pause(p.h, 1);
+		if (rc < 0) {
+			rc = fail("pause push: %s", snd_strerror(rc));
+			break;
+		}
+		if ((rc = expect_state(&p, SND_PCM_STATE_PAUSED, "pause push")))
+			break;
+		/* A period already in flight may still complete; then nothing. */
+		sleep_ms(100);
+		position(&p, &pos0, &st, NULL);
+		sleep_ms(400);
+		position(&p, &pos1, &st, NULL);
+		note("paused: position %lld at push, %lld after 100 ms, %lld after 500 ms",
+		     at_push, pos0, pos1);
+		if (st != SND_PCM_STATE_PAUSED) {
+			rc = fail("state %s while paused", state_name(st));
+			break;
+		}
+		if (pos0 - at_push > (long long)p.period) {
+			rc = fail("position moved %lld frames (> 1 period) after pause push",
+				  pos0 - at_push);
+			break;
+		}
+		if (pos1 != pos0) {
+			rc = fail("position moved from %lld to %lld while paused", pos0, pos1);
+			break;
+		}
+		rc = snd_pcm_pause(p.h, 0);
+		if (rc < 0) {
+			rc = fail("pause release: %s", snd_strerror(rc));
+			break;
+		}
+		rc = expect_state(&p, SND_PCM_STATE_RUNNING, "pause release") ?:
+		     run(&p, 0.4, true);
+	}
+	if (!rc) {
+		rc = snd_pcm_drop(p.h) < 0 ? fail("drop failed") : 0;
+		rc = rc ?: expect_state(&p, SND_PCM_STATE_SETUP, "drop");
+	}
+out:
+	pcm_close(&p);
+	return rc;
+}
+
+static int t_drain(void)
+{
+	struct pcm p;
+	long long pos, queued;
+	double t0, dt, audio;
+	int rc;
+
+	if (opt.stream != SND_PCM_STREAM_PLAYBACK)
+		return fail("drain is a playback test");
+	rc = pcm_open(&p, &opt, opt.stream, SND_PCM_NONBLOCK);
+	if (rc)
+		goto out;
+	describe(&p);
+	rc = start(&p) ?: run(&p, opt.secs, true);
+	if (rc)
+		goto out;
+	/* Top up to a whole number of periods, then add the partial tail. */
+	for (;;) {
+		snd_pcm_sframes_t n = snd_pcm_avail_update(p.h);
+
+		if (n < 0) {
+			rc = fail("avail before drain: %s", snd_strerror(n));
+			goto out;
+		}
+		n -= (p.xfer - p.base + n) % p.period;
+		if (n <= 0 || transfer(&p, n) <= 0)
+			break;
+	}
+	if (opt.partial) {
+		snd_pcm_sframes_t n;
+
+		while ((n = snd_pcm_avail_update(p.h)) >= 0 &&
+		       (snd_pcm_uframes_t)n < opt.partial)
+			snd_pcm_wait(p.h, 100);
+		n = transfer(&p, opt.partial);
+		if (n != (snd_pcm_sframes_t)opt.partial) {
+			rc = fail("writing the partial period: %s",
+				  n < 0 ? snd_strerror(n) : "short write");
+			goto out;
+		}
+	}
+	position(&p, &pos, NULL, NULL);
+	queued = p.xfer - p.base - pos;
+	audio = (double)queued / opt.rate;
+	note("draining %lld queued frames (%.3f s, %u-frame partial tail)", queued, audio,
+	     opt.partial);
+	snd_pcm_nonblock(p.h, 0);
+	t0 = now();
+	rc = snd_pcm_drain(p.h);
+	dt = now() - t0;
+	note("drain returned %d (%s) after %.3f s", rc, rc < 0 ? snd_strerror(rc) : "ok", dt);
+	if (rc < 0) {
+		rc = fail("drain: %s after %.3f s", snd_strerror(rc), dt);
+		goto out;
+	}
+	rc = expect_state(&p, SND_PCM_STATE_SETUP, "drain");
+	if (!rc && dt > audio * RT_MAX + 0.5)
+		rc = fail("drain took %.3f s for %.3f s of queued audio", dt, audio);
+	if (!rc && dt < audio * 0.5 - 0.05)
+		rc = fail("drain returned after %.3f s but %.3f s of audio were queued",
+			  dt, audio);
+out:
+	pcm_close(&p);
+	return rc;
+}
+
+static int t_restart(void)
+{
+	struct pcm p;
+	unsigned int i;
+	int rc;
+
+	rc = pcm_open(&p, &opt, opt.stream, SND_PCM_NONBLOCK);
+	if (rc)
+		goto out;
+	describe(&p);
+	for (i = 0; !rc && i < opt.count; i++) {
+		rc = (i ? prepare(&p) : 0) ?: start(&p) ?: run(&p, opt.secs, true);
+		if (rc)
+			break;
+		rc = snd_pcm_drop(p.h);
+		if (rc < 0)
+			rc = fail("drop #%u: %s", i, snd_strerror(rc));
+		else
+			rc = expect_state(&p, SND_PCM_STATE_SETUP, "drop");
+	}
+	note("%u start/drop/prepare rounds", i);
+out:
+	pcm_close(&p);
+	return rc;
+}
+
+/* Stop transferring until the stream reports an xrun, then recover. */
+static int t_xrun(void)
+{
+	double limit, t0;
+	snd_pcm_sframes_t n;
+	struct pcm p;
+	int i, rc;
+
+	rc = pcm_open(&p, &opt, opt.stream, SND_PCM_NONBLOCK);
+	if (rc)
+		goto out;
+	describe(&p);
+	limit = (double)p.buffer / opt.rate + 1.5;
+	rc = start(&p) ?: run(&p, 0.3, true);
+	for (i = 0; !rc && i < 2; i++) {
+		t0 = now();
+		while ((n = snd_pcm_avail(p.h)) >= 0 && now() - t0 < limit)
+			sleep_ms(5);
+		note("avail returned %s after %.3f s without I/O (buffer %.3f s)",
+		     n < 0 ? snd_strerror(n) : "no error", now() - t0,
+		     (double)p.buffer / opt.rate);
+		if (n != -EPIPE) {
+			rc = fail("%s: no xrun after %.3f s without I/O (avail %ld)",
+				  sname(p.stream), limit, (long)n);
+			break;
+		}
+		if ((rc = expect_state(&p, SND_PCM_STATE_XRUN, "starving the stream")))
+			break;
+		n = transfer(&p, p.period);
+		if (n != -EPIPE) {
+			rc = fail("%s transfer in XRUN state returned %ld, expected -EPIPE",
+				  sname(p.stream), (long)n);
+			break;
+		}
+		rc = prepare(&p) ?: start(&p) ?: run(&p, 0.5, true);
+	}
+	if (!rc && snd_pcm_drop(p.h) < 0)
+		rc = fail("drop failed");
+out:
+	pcm_close(&p);
+	return rc;
+}
+
+/*
+ * Period size @opt.period_us with 2..max periods (or just @opt.periods).
+ * Exit SKIP only if the driver does not advertise the period size at all.
+ */
+static int t_periods(void)
+{
+	unsigned int lo = 0, hi = 0, n, tried = 0, list[8], i, k = 0;
+	snd_pcm_hw_params_t *hw;
+	snd_pcm_uframes_t period;
+	struct opts o = opt;
+	snd_pcm_t *h;
+	int rc, dir = 0;
+
+	period = (snd_pcm_uframes_t)((unsigned long long)opt.rate * opt.period_us / 1000000);
+	rc = snd_pcm_open(&h, opt.dev, opt.stream, 0);
+	if (rc < 0)
+		return fail("open %s: %s", opt.dev, snd_strerror(rc));
+	snd_pcm_hw_params_alloca(&hw);
+	snd_pcm_hw_params_any(h, hw);
+	snd_pcm_hw_params_set_rate_resample(h, hw, 0);
+	snd_pcm_hw_params_set_access(h, hw, opt.mmap ? SND_PCM_ACCESS_MMAP_INTERLEAVED :
+				     SND_PCM_ACCESS_RW_INTERLEAVED);
+	snd_pcm_hw_params_set_format(h, hw, opt.format);
+	snd_pcm_hw_params_set_channels(h, hw, opt.channels);
+	snd_pcm_hw_params_set_rate(h, hw, opt.rate, 0);
+	if (snd_pcm_hw_params_set_period_size(h, hw, period, 0) < 0) {
+		snd_pcm_uframes_t a = 0, b = 0;
+
+		snd_pcm_hw_params_get_period_size_min(hw, &a, &dir);
+		snd_pcm_hw_params_get_period_size_max(hw, &b, &dir);
+		snd_pcm_close(h);
+		note("SKIP: period %lu frames (%.1f ms) not advertised; driver offers %lu..%lu frames",
+		     period, opt.period_us / 1000.0, a, b);
+		snprintf(fail_msg, sizeof(fail_msg),
+			 "period %.1f ms not advertised (driver offers %lu..%lu frames)",
+			 opt.period_us / 1000.0, a, b);
+		return 1;
+	}
+	snd_pcm_hw_params_get_periods_min(hw, &lo, &dir);
+	snd_pcm_hw_params_get_periods_max(hw, &hi, &dir);
+	snd_pcm_close(h);
+	note("period %lu frames (%.1f ms): driver offers %u..%u periods", period,
+	     opt.period_us / 1000.0, lo, hi);
+
+	if (opt.periods) {
+		list[k++] = opt.periods;
+	} else {
+		/* 2, 3, 4, 8 and the maximum, where offered */
+		unsigned int want[] = { 2, 3, 4, 8, hi };
+
+		for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+			if (want[i] >= lo && want[i] <= hi && (!k || want[i] > list[k - 1]))
+				list[k++] = want[i];
+	}
+	for (i = 0; i < k; i++) {
+		n = list[i];
+		o.periods = n;
+		/* at least 3 periods and 0.5 s, at most 2 s per configuration */
+		o.secs = 3.0 * period / opt.rate;
+		if (o.secs < 0.5)
+			o.secs = 0.5;
+		if (o.secs > 2.0)
+			o.secs = 2.0;
+		rc = play_once(&o, opt.stream, o.secs);
+		if (rc < 0)
+			return fail("%u periods of %.1f ms: %s", n, opt.period_us / 1000.0,
+				    fail_msg);
+		if (rc > 0)
+			note("%u periods not offered at this period size", n);
+		else
+			tried++;
+	}
+	if (!tried)
+		return fail("no period count in %u..%u could be set", lo, hi);
+	return 0;
+}
+
+/* snd_pcm_close() of a running stream, then the same by process exit. */
+static int t_close(void)
+{
+	struct pcm p;
+	double t0;
+	pid_t pid;
+	int rc, status;
+
+	rc = pcm_open(&p, &opt, opt.stream, SND_PCM_NONBLOCK);
+	if (rc) {
+		pcm_close(&p);
+		return rc;
+	}
+	describe(&p);
+	rc = start(&p) ?: run(&p, 0.3, true);
+	if (rc) {
+		pcm_close(&p);
+		return rc;
+	}
+	t0 = now();
+	rc = snd_pcm_close(p.h);
+	p.h = NULL;
+	pcm_close(&p);
+	note("close while running returned %d after %.3f s", rc, now() - t0);
+	if (rc < 0)
+		return fail("close while running: %s", snd_strerror(rc));
+	if (now() - t0 > 2.0)
+		return fail("close while running took %.3f s", now() - t0);
+
+	pid = fork();
+	if (pid < 0)
+		return fail("fork: %s", strerror(errno));
+	if (!pid) {
+		if (pcm_open(&p, &opt, opt.stream, SND_PCM_NONBLOCK) ||
+		    start(&p) || run(&p, 0.3, true))
+			_exit(1);
+		_exit(0);	/* exit with the stream running */
+	}
+	t0 = now();
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (now() - t0 > 10) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return fail("child streaming process did not exit");
+		}
+		sleep_ms(10);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return fail("child streaming process failed before exiting");
+	note("process exit with a running stream: ok");
+	return play_once(&opt, opt.stream, 0.5);
+}
+
+static volatile sig_atomic_t got_sigint;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	got_sigint = 1;
+}
+
+/*
+ * Child of t_sigint: start and stop as fast as possible until SIGINT.  With
+ * a handler installed, ALSA calls see EINTR; afterwards the stream must be
+ * in a sane state and drop/close must work.  Exit 0 ok, 3 on a bad result.
+ */
+static void sigint_child(bool handler, int ready_fd)
+{
+	const struct opts *o = &opt;
+	struct sigaction sa;
+	struct pcm p;
+	snd_pcm_state_t s;
+	int rc, round = 0;
+
+	if (handler) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigint;	/* no SA_RESTART: see EINTR */
+		sigaction(SIGINT, &sa, NULL);
+	}
+	if (pcm_open(&p, o, o->stream, SND_PCM_NONBLOCK))
+		_exit(3);
+	if (write(ready_fd, "r", 1) != 1)
+		_exit(3);
+	close(ready_fd);
+	while (!got_sigint) {
+		rc = snd_pcm_prepare(p.h);
+		if (rc < 0 && rc != -EINTR && !got_sigint) {
+			note("child: prepare: %s", snd_strerror(rc));
+			_exit(3);
+		}
+		p.base = p.xfer;
+		if (p.stream == SND_PCM_STREAM_PLAYBACK)
+			transfer(&p, p.buffer);
+		rc = snd_pcm_start(p.h);
+		if (rc < 0 && rc != -EINTR && !got_sigint) {
+			note("child: start: %s", snd_strerror(rc));
+			_exit(3);
+		}
+		if (round++ % 2)
+			sleep_ms(round % 7);
+		rc = snd_pcm_drop(p.h);
+		if (rc < 0 && rc != -EINTR && !got_sigint) {
+			note("child: drop: %s", snd_strerror(rc));
+			_exit(3);
+		}
+	}
+	s = snd_pcm_state(p.h);
+	if (s != SND_PCM_STATE_SETUP && s != SND_PCM_STATE_PREPARED &&
+	    s != SND_PCM_STATE_RUNNING && s != SND_PCM_STATE_XRUN) {
+		note("child: state %s after SIGINT", state_name(s));
+		_exit(3);
+	}
+	rc = snd_pcm_drop(p.h);
+	if (rc < 0) {
+		note("child: drop after SIGINT: %s", snd_strerror(rc));
+		_exit(3);
+	}
+	rc = snd_pcm_close(p.h);
+	if (rc < 0) {
+		note("child: close after SIGINT: %s", snd_strerror(rc));
+		_exit(3);
+	}
+	_exit(0);
+}
+
+static int t_sigint(void)
+{
+	unsigned int i, handled = 0, killed = 0;
+	int status, fds[2];
+	char c;
+	double t0;
+	pid_t pid;
+
+	srand(time(NULL) ^ getpid());
+	for (i = 0; i < opt.count; i++) {
+		bool handler = i % 2;
+
+		if (pipe(fds))
+			return fail("pipe: %s", strerror(errno));
+		fflush(stdout);
+		pid = fork();
+		if (pid < 0)
+			return fail("fork: %s", strerror(errno));
+		if (!pid) {
+			close(fds[0]);
+			sigint_child(handler, fds[1]);
+		}
+		close(fds[1]);
+		if (read(fds[0], &c, 1) != 1) {
+			close(fds[0]);
+			waitpid(pid, &status, 0);
+			return fail("round %u: child could not open the PCM", i);
+		}
+		close(fds[0]);
+		/* land anywhere in the first start/stop rounds */
+		sleep_ms(rand() % 40);
+		kill(pid, SIGINT);
+		t0 = now();
+		while (waitpid(pid, &status, WNOHANG) == 0) {
+			if (now() - t0 > 5) {
+				kill(pid, SIGKILL);
+				waitpid(pid, &status, 0);
+				return fail("round %u: process still alive 5 s after SIGINT", i);
+			}
+			sleep_ms(2);
+		}
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			handled++;
+		else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
+			killed++;
+		else
+			return fail("round %u: child %s %d", i,
+				    WIFEXITED(status) ? "exited with" : "killed by signal",
+				    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	}
+	note("%u SIGINTs: %u handled (EINTR path), %u killed the process", opt.count,
+	     handled, killed);
+	return still_works(&opt);
+}
+
+static int t_duplex(void)
+{
+	pid_t pid[2];
+	int i, status, rc = 0;
+	double t0;
+
+	fflush(stdout);
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0)
+			return fail("fork: %s", strerror(errno));
+		if (!pid[i])
+			_exit(play_once(&opt, i ? SND_PCM_STREAM_CAPTURE :
+					SND_PCM_STREAM_PLAYBACK, opt.secs) ? 1 : 0);
+	}
+	t0 = now();
+	for (i = 0; i < 2; i++) {
+		while (waitpid(pid[i], &status, WNOHANG) == 0) {
+			if (now() - t0 > opt.secs + 10) {
+				kill(pid[i], SIGKILL);
+				waitpid(pid[i], &status, 0);
+				status = -1;
+				break;
+			}
+			sleep_ms(10);
+		}
+		if (status)
+			rc = fail("%s process failed while the other direction ran",
+				  i ? "capture" : "playback");
+	}
+	return rc;
+}
+
+/* open, hw_params, prepare, start, a little I/O, close - many times */
+static int t_cycles(void)
+{
+	snd_pcm_stream_t s = opt.stream;
+	double t0 = now(), t;
+	unsigned int i;
+	struct pcm p;
+	int rc = 0;
+
+	for (i = 0; i < opt.count && !rc; i++) {
+		if (opt.both)
+			s = i % 2 ? SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK;
+		rc = pcm_open(&p, &opt, s, SND_PCM_NONBLOCK);
+		if (!rc)
+			rc = prepare(&p) ?: start(&p);
+		if (!rc) {
+			long long pos = 0, pos0;
+			snd_pcm_sframes_t n;
+
+			position(&p, &pos0, NULL, NULL);
+			t = now();
+			/* wait for one period to move */
+			while (!rc && pos - pos0 < (long long)p.period) {
+				if (now() - t > 1.0)
+					rc = fail("cycle %u: %s did not move in 1 s", i, sname(s));
+				else if (snd_pcm_wait(p.h, 100) < 0)
+					rc = fail("cycle %u: %s xrun", i, sname(s));
+				else if (position(&p, &pos, NULL, NULL) < 0)
+					rc = fail("cycle %u: status failed", i);
+			}
+			n = transfer(&p, p.period);
+			if (!rc && n < 0 && n != -EAGAIN)
+				rc = fail("cycle %u: transfer: %s", i, snd_strerror(n));
+		}
+		if (p.h) {
+			int c = snd_pcm_close(p.h);
+
+			p.h = NULL;
+			if (!rc && c < 0)
+				rc = fail("cycle %u: close: %s", i, snd_strerror(c));
+		}
+		pcm_close(&p);
+	}
+	t = now() - t0;
+	note("%u open/hw_params/prepare/start/io/close cycles in %.2f s (%.1f ms each)",
+	     i, t, i ? t * 1000 / i : 0);
+	if (rc)
+		return rc;
+	return still_works(&opt);
+}
+
+struct subcmd {
+	const char *name;
+	int (*fn)(void);
+	const char *help;
+};
+
+static const struct subcmd cmds[] = {
+	{ "stream", t_stream, "start, stream -t secs in real time, drop" },
+	{ "pause", t_pause, "pause push/release three times, position frozen while paused" },
+	{ "drain", t_drain, "drain after full periods, or -P frames of a partial period" },
+	{ "restart", t_restart, "-n rounds of prepare, start, stream, drop" },
+	{ "xrun", t_xrun, "starve the stream into XRUN, prepare, stream again (twice)" },
+	{ "periods", t_periods, "period size -p us with 2..max periods (or -n exactly)" },
+	{ "close", t_close, "close and process exit while running" },
+	{ "sigint", t_sigint, "-k rounds of SIGINT into a start/stop loop" },
+	{ "duplex", t_duplex, "playback and capture at once (two processes)" },
+	{ "cycles", t_cycles, "-k open/hw_params/prepare/start/io/close cycles" },
+};
+
+static void usage(void)
+{
+	size_t i;
+
+	fprintf(stderr,
+		"usage: pcmtest <test> [-D dev] [-s play|cap|both] [-M] [-r rate] [-c ch]\n"
+		"               [-f format] [-p period_us] [-n periods (0=2..max)]\n"
+		"               [-t secs] [-P partial_frames] [-k count]\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(stderr, "  %-8s %s\n", cmds[i].name, cmds[i].help);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const struct subcmd *cmd = NULL;
+	size_t i;
+	int c, rc;
+
+	if (argc < 2)
+		usage();
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			cmd = &cmds[i];
+	if (!cmd)
+		usage();
+	optind = 2;
+	opt.dev = getenv("VSND_PCM") ?: "hw:0,0";
+	while ((c = getopt(argc, argv, "D:s:Mr:c:f:p:n:t:P:k:")) != -1) {
+		switch (c) {
+		case 'D':
+			opt.dev = optarg;
+			break;
+		case 's':
+			opt.both = !strcmp(optarg, "both");
+			opt.stream = optarg[0] == 'c' ? SND_PCM_STREAM_CAPTURE :
+				     SND_PCM_STREAM_PLAYBACK;
+			break;
+		case 'M':
+			opt.mmap = true;
+			break;
+		case 'r':
+			opt.rate = strtoul(optarg, NULL, 0);
+			break;
+		case 'c':
+			opt.channels = strtoul(optarg, NULL, 0);
+			break;
+		case 'f':
+			opt.format = snd_pcm_format_value(optarg);
+			if (opt.format == SND_PCM_FORMAT_UNKNOWN)
+				usage();
+			break;
+		case 'p':
+			opt.period_us = strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			opt.periods = strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			opt.secs = strtod(optarg, NULL);
+			break;
+		case 'P':
+			opt.partial = strtoul(optarg, NULL, 0);
+			break;
+		case 'k':
+			opt.count = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			usage();
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	rc = cmd->fn();
+	if (rc > 0) {
+		printf("SKIP: %s\n", fail_msg[0] ? fail_msg : "not offered by the driver");
+		return EXIT_SKIP;
+	}
+	if (rc < 0) {
+		printf("FAIL: %s\n", fail_msg[0] ? fail_msg : "unknown");
+		return EXIT_FAIL;
+	}
+	return 0;
+}

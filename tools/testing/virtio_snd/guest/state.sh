@@ -1,0 +1,213 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# PCM state-machine tests, run inside the guest (busybox sh) in real time.
+# Prints one KTAP-style line per test:
+#   ok - virtio_snd.state.<name>
+#   ok - virtio_snd.state.<name> # SKIP <reason>   (driver does not offer it)
+#   not ok - virtio_snd.state.<name> # <reason>
+#   not ok - virtio_snd.state.<name> # XFAIL <reason>
+# XFAIL is only used with VSND_DRIVER=intree, for failures seen from Debian
+# 6.12's in-tree virtio_snd and matched by their exact symptom.
+#
+# Environment: VSND_CARD (card index, default 0), VSND_DRIVER (ours|intree),
+# VSND_STATE_ONLY (space-separated test names to run, default all).
+
+dir=$(cd "$(dirname "$0")" && pwd)
+PCMTEST=${PCMTEST:-$dir/pcmtest}
+card=${VSND_CARD:-0}
+driver=${VSND_DRIVER:-ours}
+dev="hw:$card,0"
+out=/tmp/vsnd-state.$$
+PATH="$dir:$PATH"
+
+npass=0
+nfail=0
+nxfail=0
+nskip=0
+suite_t0=$(date +%s)
+
+# rnd N: a pseudo-random number in 0..N-1
+rnd() {
+	r=$(od -An -N2 -tu2 /dev/urandom 2>/dev/null | tr -d ' ')
+	echo $(( ${r:-$$} % $1 ))
+}
+
+selected() {
+	[ -z "$VSND_STATE_ONLY" ] && return 0
+	for s in $VSND_STATE_ONLY; do
+		[ "$s" = "$1" ] && return 0
+	done
+	return 1
+}
+
+# report NAME RC REASON XFAIL_PATTERN
+report() {
+	name=virtio_snd.state.$1
+	case $2 in
+	0)
+		echo "ok - $name"
+		npass=$((npass + 1))
+		;;
+	4)
+		echo "ok - $name # SKIP $3"
+		nskip=$((nskip + 1))
+		;;
+	*)
+		if [ "$driver" = intree ] && [ -n "$4" ] &&
+		   echo "$3" | grep -Eq "$4"; then
+			echo "not ok - $name # XFAIL $3"
+			nxfail=$((nxfail + 1))
+		else
+			echo "not ok - $name # $3"
+			nfail=$((nfail + 1))
+		fi
+		;;
+	esac
+}
+
+# t NAME TIMEOUT XFAIL_PATTERN PCMTEST_ARGS...
+t() {
+	name=$1
+	tmo=$2
+	xfail=$3
+	shift 3
+	selected "$name" || return 0
+	if [ ! -x "$PCMTEST" ]; then
+		report "$name" 1 "cannot run: $PCMTEST missing"
+		return
+	fi
+	t0=$(date +%s)
+	timeout "$tmo" "$PCMTEST" "$@" -D "$dev" >"$out" 2>&1
+	rc=$?
+	dt=$(( $(date +%s) - t0 ))
+	sed -n 's/^# /#   /p' "$out"
+	echo "#   ($name: ${dt} s)"
+	case $rc in
+	0)	reason= ;;
+	1)	reason=$(sed -n 's/^FAIL: //p' "$out" | tail -n 1) ;;
+	4)	reason=$(sed -n 's/^SKIP: //p' "$out" | tail -n 1) ;;
+	*)
+		if [ "$dt" -ge "$tmo" ]; then
+			reason="hang: killed by the ${tmo} s timeout"
+			rc=124
+		else
+			reason="pcmtest crashed (exit status $rc)"
+		fi
+		tail -n 3 "$out" | grep -v '^#' | sed 's/^/#   /'
+		;;
+	esac
+	report "$name" "$rc" "${reason:-no reason given}" "$xfail"
+}
+
+# SIGINT into aplay/arecord at random moments around their start and stop,
+# then the card must still play and record.
+t_sigint_alsa_utils() {
+	name=sigint_aplay_arecord
+	selected "$name" || return 0
+	for tool in aplay arecord; do
+		if ! command -v $tool >/dev/null; then
+			report "$name" 1 "cannot run: $tool not found"
+			return
+		fi
+	done
+	i=0
+	bad=
+	while [ $i -lt 16 ] && [ -z "$bad" ]; do
+		if [ $((i % 2)) = 0 ]; then
+			aplay -q -D "$dev" -t raw -f S16_LE -r 48000 -c 2 \
+				--period-time=20000 --buffer-time=80000 /dev/zero &
+		else
+			arecord -q -D "$dev" -t raw -f S16_LE -r 48000 -c 2 \
+				--period-time=20000 --buffer-time=80000 >/dev/null &
+		fi
+		pid=$!
+		# from "still opening" to "a few periods in"
+		usleep $(( $(rnd 150) * 1000 ))
+		kill -INT $pid 2>/dev/null
+		w=0
+		while kill -0 $pid 2>/dev/null; do
+			w=$((w + 1))
+			if [ $w -gt 100 ]; then
+				bad="round $i: pid $pid still running 5 s after SIGINT"
+				kill -KILL $pid 2>/dev/null
+				break
+			fi
+			usleep 50000
+		done
+		wait $pid 2>/dev/null
+		i=$((i + 1))
+	done
+	if [ -n "$bad" ]; then
+		report "$name" 1 "$bad"
+		return
+	fi
+	echo "#   $i aplay/arecord runs interrupted by SIGINT"
+	timeout 20 "$PCMTEST" stream -s play -t 0.5 -D "$dev" >"$out" 2>&1 &&
+		timeout 20 "$PCMTEST" stream -s cap -t 0.5 -D "$dev" >>"$out" 2>&1
+	rc=$?
+	sed -n 's/^# /#   /p' "$out"
+	report "$name" "$rc" "after SIGINTs: $(sed -n 's/^FAIL: //p' "$out" | tail -n 1)"
+}
+
+echo "# state suite on $dev, driver $driver"
+
+# basic streaming, RW and MMAP
+t playback_rw 20 "" stream -s play -t 1
+t playback_mmap 20 "" stream -s play -M -t 1
+t capture_rw 20 "" stream -s cap -t 1
+t capture_mmap 20 "" stream -s cap -M -t 1
+
+# pause push/release: position frozen while paused, advances after
+t pause_playback 30 "" pause -s play
+t pause_capture 30 "" pause -s cap
+
+# drain: after full periods, and after a partial last period
+t drain_playback 30 "" drain -s play -t 0.5
+t drain_partial_playback 30 "drain: Input/output error" drain -s play -t 0.5 -P 480
+t drain_partial_mmap 30 "drain: Input/output error" drain -s play -M -t 0.5 -P 333
+
+# drop and restart
+t restart_playback 30 "" restart -s play -k 5 -t 0.3
+t restart_capture 30 "" restart -s cap -k 5 -t 0.3
+
+# xrun and recovery
+t xrun_playback 30 "" xrun -s play
+t xrun_capture 30 "" xrun -s cap
+
+# period sizes at 48 kHz, each with 2..max periods
+for ms in 1 2 5 10 20 100 500; do
+	for d in play cap; do
+		[ $d = play ] && n=playback || n=capture
+		t "period_${ms}ms_$n" 60 "" periods -s $d -p $((ms * 1000)) -n 0
+	done
+done
+
+# close while running, by snd_pcm_close() and by process exit
+t close_running_playback 30 "" close -s play
+t close_running_capture 30 "" close -s cap
+
+# SIGINT while starting and stopping
+t sigint_playback 90 "" sigint -s play -k 20
+t sigint_capture 90 "" sigint -s cap -k 20
+t_sigint_alsa_utils
+
+# playback and capture at once
+t duplex 30 "" duplex -t 2
+
+# 200 open/hw_params/prepare/start/io/close cycles, alternating directions
+t open_close_200 180 "" cycles -s both -k 200
+
+# a few other rates and channel counts
+t rate_8000_mono_playback 20 "" stream -s play -r 8000 -c 1 -t 1
+t rate_44100_mono_playback 20 "" stream -s play -r 44100 -c 1 -t 1
+t rate_44100_stereo_capture 20 "" stream -s cap -r 44100 -c 2 -t 1
+t rate_96000_stereo_playback 20 "" stream -s play -r 96000 -c 2 -t 1
+t rate_96000_mono_capture 20 "" stream -s cap -r 96000 -c 1 -t 1
+t rate_384000_stereo_playback 20 "" stream -s play -r 384000 -c 2 -t 1
+t rate_384000_mono_capture 20 "" stream -s cap -r 384000 -c 1 -t 1
+
+rm -f "$out"
+echo "# state suite: $((npass + nfail + nxfail + nskip)) tests: $npass passed," \
+	"$nfail failed, $nxfail xfail, $nskip skipped in $(( $(date +%s) - suite_t0 )) s"
+[ $nfail = 0 ]
