@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Device description parser.
+ *
+ * Format: '#' starts a comment; "[stream]", "[jack]", "[chmap]" and
+ * "[device]" open a section; "key = value" lines set its fields.  Each
+ * [stream]/[jack]/[chmap] section adds one item, ids in file order.
+ * Lists are separated by blanks or commas.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <linux/virtio_snd.h>
+
+#include "dev_config.h"
+#include "snd_tables.h"
+#include "vlog.h"
+
+enum devcfg_section {
+	SEC_NONE,
+	SEC_DEVICE,
+	SEC_STREAM,
+	SEC_JACK,
+	SEC_CHMAP,
+};
+
+struct devcfg_parser {
+	struct devcfg *cfg;
+	const char *path;
+	unsigned int line;
+	enum devcfg_section sec;
+};
+
+#define DEVCFG_SEP " \t,"
+
+static const struct devcfg_stream devcfg_default_stream = {
+	.formats = 1ULL << VIRTIO_SND_PCM_FMT_S16,
+	.rates = 1ULL << VIRTIO_SND_PCM_RATE_48000,
+	.channels_min = 1,
+	.channels_max = 2,
+};
+
+/**
+ * devcfg_default() - The description used without a config file.
+ * @cfg: filled with one output and one input stream (S16, 48 kHz, 1..2
+ *       channels), no jacks, no channel maps, queue size 64 (QEMU's).
+ */
+void devcfg_default(struct devcfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->queue_size = 64;
+	cfg->nstreams = 2;
+	cfg->streams[0] = devcfg_default_stream;
+	cfg->streams[1] = devcfg_default_stream;
+	cfg->streams[1].direction = VIRTIO_SND_D_INPUT;
+}
+
+static int devcfg_error(struct devcfg_parser *p, const char *what,
+			const char *val)
+{
+	vlog_err("%s:%u: %s '%s'", p->path, p->line, what, val);
+	return -EINVAL;
+}
+
+static int devcfg_u32(struct devcfg_parser *p, const char *val, uint32_t max,
+		      uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(val, &end, 0);
+	if (errno || end == val || *end || v > max)
+		return devcfg_error(p, "bad number", val);
+	*out = v;
+	return 0;
+}
+
+static int devcfg_bool(struct devcfg_parser *p, const char *val, bool *out)
+{
+	if (!strcasecmp(val, "yes") || !strcasecmp(val, "true") ||
+	    !strcmp(val, "1"))
+		*out = true;
+	else if (!strcasecmp(val, "no") || !strcasecmp(val, "false") ||
+		 !strcmp(val, "0"))
+		*out = false;
+	else
+		return devcfg_error(p, "bad boolean", val);
+	return 0;
+}
+
+static int devcfg_direction(struct devcfg_parser *p, const char *val,
+			    uint8_t *out)
+{
+	if (!strcasecmp(val, "output") || !strcasecmp(val, "playback"))
+		*out = VIRTIO_SND_D_OUTPUT;
+	else if (!strcasecmp(val, "input") || !strcasecmp(val, "capture"))
+		*out = VIRTIO_SND_D_INPUT;
+	else
+		return devcfg_error(p, "bad direction", val);
+	return 0;
+}
+
+static int devcfg_formats(struct devcfg_parser *p, char *val, uint64_t *out)
+{
+	char *tok, *save;
+
+	*out = 0;
+	for (tok = strtok_r(val, DEVCFG_SEP, &save); tok;
+	     tok = strtok_r(NULL, DEVCFG_SEP, &save)) {
+		int fmt;
+
+		if (!strcasecmp(tok, "all")) {
+			*out |= (1ULL << SND_NUM_FORMATS) - 1;
+			continue;
+		}
+		fmt = snd_format_by_name(tok);
+		if (fmt < 0)
+			return devcfg_error(p, "unknown format", tok);
+		*out |= 1ULL << fmt;
+	}
+	return *out ? 0 : devcfg_error(p, "empty list", "formats");
+}
+
+static int devcfg_rates(struct devcfg_parser *p, char *val, uint64_t *out)
+{
+	char *tok, *save;
+
+	*out = 0;
+	for (tok = strtok_r(val, DEVCFG_SEP, &save); tok;
+	     tok = strtok_r(NULL, DEVCFG_SEP, &save)) {
+		int rate;
+
+		if (!strcasecmp(tok, "all")) {
+			*out |= (1ULL << SND_NUM_RATES) - 1;
+			continue;
+		}
+		rate = snd_rate_by_hz(strtoul(tok, NULL, 10));
+		if (rate < 0)
+			return devcfg_error(p, "unknown rate", tok);
+		*out |= 1ULL << rate;
+	}
+	return *out ? 0 : devcfg_error(p, "empty list", "rates");
+}
+
+static int devcfg_features(struct devcfg_parser *p, char *val, uint32_t *out)
+{
+	char *tok, *save;
+
+	*out = 0;
+	for (tok = strtok_r(val, DEVCFG_SEP, &save); tok;
+	     tok = strtok_r(NULL, DEVCFG_SEP, &save)) {
+		int f = snd_pcm_feature_by_name(tok);
+
+		if (!strcasecmp(tok, "none"))
+			continue;
+		if (f < 0)
+			return devcfg_error(p, "unknown stream feature", tok);
+		*out |= 1U << f;
+	}
+	return 0;
+}
+
+static int devcfg_channels(struct devcfg_parser *p, char *val,
+			   struct devcfg_stream *s)
+{
+	uint32_t lo, hi;
+	char *save, *a = strtok_r(val, DEVCFG_SEP, &save);
+	char *b = strtok_r(NULL, DEVCFG_SEP, &save);
+
+	if (!a || devcfg_u32(p, a, 255, &lo))
+		return -EINVAL;
+	hi = lo;
+	if (b && devcfg_u32(p, b, 255, &hi))
+		return -EINVAL;
+	if (!lo || hi < lo)
+		return devcfg_error(p, "bad channel range", a);
+	s->channels_min = lo;
+	s->channels_max = hi;
+	return 0;
+}
+
+static int devcfg_positions(struct devcfg_parser *p, char *val,
+			    struct devcfg_chmap *m)
+{
+	char *tok, *save;
+
+	m->channels = 0;
+	for (tok = strtok_r(val, DEVCFG_SEP, &save); tok;
+	     tok = strtok_r(NULL, DEVCFG_SEP, &save)) {
+		int pos = snd_position_by_name(tok);
+
+		if (pos < 0)
+			return devcfg_error(p, "unknown channel position", tok);
+		if (m->channels == DEVCFG_MAX_POSITIONS)
+			return devcfg_error(p, "too many positions", tok);
+		m->positions[m->channels++] = pos;
+	}
+	return m->channels ? 0 : devcfg_error(p, "empty list", "positions");
+}
+
+static int devcfg_stream_key(struct devcfg_parser *p, const char *key,
+			     char *val)
+{
+	struct devcfg_stream *s = &p->cfg->streams[p->cfg->nstreams - 1];
+
+	if (!strcmp(key, "direction"))
+		return devcfg_direction(p, val, &s->direction);
+	if (!strcmp(key, "nid") || !strcmp(key, "hda_fn_nid"))
+		return devcfg_u32(p, val, UINT32_MAX, &s->nid);
+	if (!strcmp(key, "formats"))
+		return devcfg_formats(p, val, &s->formats);
+	if (!strcmp(key, "rates"))
+		return devcfg_rates(p, val, &s->rates);
+	if (!strcmp(key, "features"))
+		return devcfg_features(p, val, &s->features);
+	if (!strcmp(key, "channels"))
+		return devcfg_channels(p, val, s);
+	return devcfg_error(p, "unknown stream key", key);
+}
+
+static int devcfg_jack_key(struct devcfg_parser *p, const char *key, char *val)
+{
+	struct devcfg_jack *j = &p->cfg->jacks[p->cfg->njacks - 1];
+
+	if (!strcmp(key, "nid") || !strcmp(key, "hda_fn_nid"))
+		return devcfg_u32(p, val, UINT32_MAX, &j->nid);
+	if (!strcmp(key, "features"))
+		return devcfg_u32(p, val, UINT32_MAX, &j->features);
+	if (!strcmp(key, "defconf") || !strcmp(key, "hda_reg_defconf"))
+		return devcfg_u32(p, val, UINT32_MAX, &j->defconf);
+	if (!strcmp(key, "caps") || !strcmp(key, "hda_reg_caps"))
+		return devcfg_u32(p, val, UINT32_MAX, &j->caps);
+	if (!strcmp(key, "connected"))
+		return devcfg_bool(p, val, &j->connected);
+	return devcfg_error(p, "unknown jack key", key);
+}
+
+static int devcfg_chmap_key(struct devcfg_parser *p, const char *key,
+			    char *val)
+{
+	struct devcfg_chmap *m = &p->cfg->chmaps[p->cfg->nchmaps - 1];
+
+	if (!strcmp(key, "nid") || !strcmp(key, "hda_fn_nid"))
+		return devcfg_u32(p, val, UINT32_MAX, &m->nid);
+	if (!strcmp(key, "direction"))
+		return devcfg_direction(p, val, &m->direction);
+	if (!strcmp(key, "positions"))
+		return devcfg_positions(p, val, m);
+	return devcfg_error(p, "unknown chmap key", key);
+}
+
+static int devcfg_device_key(struct devcfg_parser *p, const char *key,
+			     char *val)
+{
+	if (!strcmp(key, "queue_size")) {
+		uint32_t qs;
+
+		if (devcfg_u32(p, val, 32768, &qs))
+			return -EINVAL;
+		if (!qs || (qs & (qs - 1)))
+			return devcfg_error(p, "queue size not a power of 2", val);
+		p->cfg->queue_size = qs;
+		return 0;
+	}
+	return devcfg_error(p, "unknown device key", key);
+}
+
+static int devcfg_section(struct devcfg_parser *p, const char *name)
+{
+	struct devcfg *cfg = p->cfg;
+
+	if (!strcmp(name, "device")) {
+		p->sec = SEC_DEVICE;
+	} else if (!strcmp(name, "stream")) {
+		if (cfg->nstreams == DEVCFG_MAX_STREAMS)
+			return devcfg_error(p, "too many sections", name);
+		cfg->streams[cfg->nstreams++] = devcfg_default_stream;
+		p->sec = SEC_STREAM;
+	} else if (!strcmp(name, "jack")) {
+		if (cfg->njacks == DEVCFG_MAX_JACKS)
+			return devcfg_error(p, "too many sections", name);
+		cfg->njacks++;
+		p->sec = SEC_JACK;
+	} else if (!strcmp(name, "chmap")) {
+		if (cfg->nchmaps == DEVCFG_MAX_CHMAPS)
+			return devcfg_error(p, "too many sections", name);
+		cfg->nchmaps++;
+		p->sec = SEC_CHMAP;
+	} else {
+		return devcfg_error(p, "unknown section", name);
+	}
+	return 0;
+}
+
+static char *devcfg_trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int devcfg_line(struct devcfg_parser *p, char *line)
+{
+	char *hash = strchr(line, '#'), *eq, *key, *val;
+
+	if (hash)
+		*hash = '\0';
+	line = devcfg_trim(line);
+	if (!*line)
+		return 0;
+	if (*line == '[') {
+		char *close = strchr(line, ']');
+
+		if (!close || close[1])
+			return devcfg_error(p, "bad section header", line);
+		*close = '\0';
+		return devcfg_section(p, devcfg_trim(line + 1));
+	}
+	eq = strchr(line, '=');
+	if (!eq)
+		return devcfg_error(p, "expected key = value", line);
+	*eq = '\0';
+	key = devcfg_trim(line);
+	val = devcfg_trim(eq + 1);
+
+	switch (p->sec) {
+	case SEC_DEVICE:
+		return devcfg_device_key(p, key, val);
+	case SEC_STREAM:
+		return devcfg_stream_key(p, key, val);
+	case SEC_JACK:
+		return devcfg_jack_key(p, key, val);
+	case SEC_CHMAP:
+		return devcfg_chmap_key(p, key, val);
+	default:
+		return devcfg_error(p, "key outside a section", key);
+	}
+}
+
+/**
+ * devcfg_load() - Parse a device description file.
+ * @cfg: filled; starts empty (queue size 64) rather than from the default.
+ * @path: file name.
+ *
+ * Return: 0, or -errno with the reason logged.
+ */
+int devcfg_load(struct devcfg *cfg, const char *path)
+{
+	struct devcfg_parser p = { .cfg = cfg, .path = path };
+	char buf[1024];
+	FILE *f;
+	int rc = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->queue_size = 64;
+	f = fopen(path, "r");
+	if (!f) {
+		rc = -errno;
+		vlog_err("%s: %s", path, strerror(errno));
+		return rc;
+	}
+	while (!rc && fgets(buf, sizeof(buf), f)) {
+		p.line++;
+		rc = devcfg_line(&p, buf);
+	}
+	fclose(f);
+	if (!rc && !cfg->nstreams) {
+		vlog_err("%s: no [stream] section", path);
+		rc = -EINVAL;
+	}
+	return rc;
+}
+
+/**
+ * devcfg_dump() - Log the description at info level.
+ * @cfg: description.
+ */
+void devcfg_dump(const struct devcfg *cfg)
+{
+	unsigned int i;
+
+	vlog_info("device: %u streams, %u jacks, %u chmaps, queue size %u",
+		  cfg->nstreams, cfg->njacks, cfg->nchmaps, cfg->queue_size);
+	for (i = 0; i < cfg->nstreams; i++) {
+		const struct devcfg_stream *s = &cfg->streams[i];
+
+		vlog_info("stream %u: %s nid %u formats 0x%llx rates 0x%llx channels %u..%u features 0x%x",
+			  i, s->direction ? "input" : "output", s->nid,
+			  (unsigned long long)s->formats,
+			  (unsigned long long)s->rates, s->channels_min,
+			  s->channels_max, s->features);
+	}
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The device description: what streams, jacks and channel maps the
+ * device offers.  Parsed from a small INI-like text file (README.md).
+ */
+#ifndef VUS_DEV_CONFIG_H
+#define VUS_DEV_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define DEVCFG_MAX_STREAMS	64
+#define DEVCFG_MAX_JACKS	64
+#define DEVCFG_MAX_CHMAPS	64
+#define DEVCFG_MAX_POSITIONS	18	/* VIRTIO_SND_CHMAP_MAX_SIZE */
+
+struct devcfg_stream {
+	uint32_t nid;
+	uint8_t direction;
+	uint64_t formats;	/* 1 << VIRTIO_SND_PCM_FMT_* */
+	uint64_t rates;		/* 1 << VIRTIO_SND_PCM_RATE_* */
+	uint32_t features;	/* 1 << VIRTIO_SND_PCM_F_* */
+	uint8_t channels_min;
+	uint8_t channels_max;
+};
+
+struct devcfg_jack {
+	uint32_t nid;
+	uint32_t features;
+	uint32_t defconf;
+	uint32_t caps;
+	bool connected;
+};
+
+struct devcfg_chmap {
+	uint32_t nid;
+	uint8_t direction;
+	uint8_t channels;
+	uint8_t positions[DEVCFG_MAX_POSITIONS];
+};
+
+/**
+ * struct devcfg - Device description.
+ * @queue_size: largest virtqueue size accepted from the front-end.
+ * @nstreams: number of @streams.
+ * @njacks: number of @jacks.
+ * @nchmaps: number of @chmaps.
+ * @streams: PCM streams, in stream id order.
+ * @jacks: jacks, in jack id order.
+ * @chmaps: channel maps, in chmap id order.
+ *
+ * Control elements (VIRTIO_SND_F_CTLS) and fault injection will be
+ * further sections of the same file.
+ */
+struct devcfg {
+	unsigned int queue_size;
+	unsigned int nstreams, njacks, nchmaps;
+	struct devcfg_stream streams[DEVCFG_MAX_STREAMS];
+	struct devcfg_jack jacks[DEVCFG_MAX_JACKS];
+	struct devcfg_chmap chmaps[DEVCFG_MAX_CHMAPS];
+};
+
+void devcfg_default(struct devcfg *cfg);
+int devcfg_load(struct devcfg *cfg, const char *path);
+void devcfg_dump(const struct devcfg *cfg);
+
+#endif /* VUS_DEV_CONFIG_H */

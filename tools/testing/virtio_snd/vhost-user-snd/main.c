@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vhost-user-snd: a virtio sound device back-end for testing drivers.
+ *
+ * Start it before QEMU, point QEMU's "-chardev socket,path=SOCK" with
+ * "-device vhost-user-snd-pci" at the same socket.  See README.md.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev_config.h"
+#include "loop.h"
+#include "snd_dev.h"
+#include "snd_pcm.h"
+#include "vlog.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vhost-user-snd -s SOCKET [options]\n"
+		"  -s, --socket PATH      vhost-user unix socket to create\n"
+		"  -c, --config FILE      device description (default: 1 output + 1 input\n"
+		"                         stream, S16, 48 kHz, 1..2 channels)\n"
+		"  -o, --outdir DIR       where streamN.raw files go (default .)\n"
+		"  -l, --violations FILE  spec-violation log (default OUTDIR/violations.log)\n"
+		"  -i, --instant          complete I/O at once instead of in real time\n"
+		"  -p, --persist          keep serving after the front-end disconnects\n"
+		"  -v, --verbose          more log output (repeat for debug)\n"
+		"  -q, --quiet            errors and violations only\n");
+}
+
+static void report(struct snd_dev *snd)
+{
+	unsigned int i;
+
+	for (i = 0; i < snd->cfg->nstreams; i++) {
+		struct snd_pcm_stream *s = &snd->streams[i];
+
+		vlog_info("stream %u: %llu bytes %s, %llu xruns", i,
+			  (unsigned long long)s->bytes_done,
+			  s->cfg->direction ? "recorded" : "played",
+			  (unsigned long long)s->xruns);
+	}
+	vlog_info("%lu spec violations", vlog_violation_count());
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "outdir", required_argument, NULL, 'o' },
+		{ "violations", required_argument, NULL, 'l' },
+		{ "instant", no_argument, NULL, 'i' },
+		{ "persist", no_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	const char *sock = NULL, *config = NULL, *outdir = ".", *vpath = NULL;
+	static struct devcfg cfg;
+	static struct snd_dev snd;
+	char vbuf[PATH_MAX];
+	bool instant = false, persist = false;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "s:c:o:l:ipvqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': sock = optarg; break;
+		case 'c': config = optarg; break;
+		case 'o': outdir = optarg; break;
+		case 'l': vpath = optarg; break;
+		case 'i': instant = true; break;
+		case 'p': persist = true; break;
+		case 'v': vlog_verbosity++; break;
+		case 'q': vlog_verbosity = 0; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!sock || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	if (config) {
+		if (devcfg_load(&cfg, config))
+			return 1;
+	} else {
+		devcfg_default(&cfg);
+	}
+	devcfg_dump(&cfg);
+
+	if (!vpath) {
+		snprintf(vbuf, sizeof(vbuf), "%s/violations.log", outdir);
+		vpath = vbuf;
+	}
+	rc = vlog_open_violations(vpath);
+	if (rc) {
+		vlog_err("%s: %s", vpath, strerror(-rc));
+		return 1;
+	}
+	rc = loop_init();
+	if (!rc)
+		rc = snd_dev_init(&snd, &cfg, sock, outdir, instant);
+	if (rc) {
+		vlog_err("init: %s", strerror(-rc));
+		return 1;
+	}
+	snd.vu.persist = persist;
+	vlog_info("listening on %s (%s clock)", sock,
+		  instant ? "instant" : "real-time");
+	rc = loop_run();
+	report(&snd);
+	return rc;
+}

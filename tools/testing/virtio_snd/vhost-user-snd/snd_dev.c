@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The virtio sound device: configuration space, control queue dispatch,
+ * item information requests (jacks, channel maps), the event queue, and
+ * the vhost-user callbacks.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/virtio_snd.h>
+
+#include "snd_dev.h"
+#include "snd_pcm.h"
+#include "vlog.h"
+
+#define SND_CTL_REQ_MAX	(64 * 1024 + 256)
+
+struct virtq *snd_vq(struct snd_dev *snd, unsigned int qidx)
+{
+	return &snd->vu.vq[qidx];
+}
+
+const char *snd_code_name(uint32_t code)
+{
+	switch (code) {
+	case VIRTIO_SND_R_JACK_INFO: return "JACK_INFO";
+	case VIRTIO_SND_R_JACK_REMAP: return "JACK_REMAP";
+	case VIRTIO_SND_R_PCM_INFO: return "PCM_INFO";
+	case VIRTIO_SND_R_PCM_SET_PARAMS: return "PCM_SET_PARAMS";
+	case VIRTIO_SND_R_PCM_PREPARE: return "PCM_PREPARE";
+	case VIRTIO_SND_R_PCM_RELEASE: return "PCM_RELEASE";
+	case VIRTIO_SND_R_PCM_START: return "PCM_START";
+	case VIRTIO_SND_R_PCM_STOP: return "PCM_STOP";
+	case VIRTIO_SND_R_CHMAP_INFO: return "CHMAP_INFO";
+	case VIRTIO_SND_R_CTL_INFO: return "CTL_INFO";
+	case VIRTIO_SND_R_CTL_ENUM_ITEMS: return "CTL_ENUM_ITEMS";
+	case VIRTIO_SND_R_CTL_READ: return "CTL_READ";
+	case VIRTIO_SND_R_CTL_WRITE: return "CTL_WRITE";
+	case VIRTIO_SND_R_CTL_TLV_READ: return "CTL_TLV_READ";
+	case VIRTIO_SND_R_CTL_TLV_WRITE: return "CTL_TLV_WRITE";
+	case VIRTIO_SND_R_CTL_TLV_COMMAND: return "CTL_TLV_COMMAND";
+	default: return "unknown request";
+	}
+}
+
+/**
+ * snd_ctl_check_len() - Check the sizes of a control request.
+ * @r: request.
+ * @req_size: bytes the request part must have.
+ * @resp_size: bytes the response needs after the status header.
+ *
+ * Return: 0, or -1 after logging a violation.
+ */
+int snd_ctl_check_len(struct snd_ctl_req *r, size_t req_size, size_t resp_size)
+{
+	size_t need = sizeof(struct virtio_snd_hdr) + resp_size;
+
+	if (r->req_len < req_size) {
+		vlog_violation("%s: request of %zu bytes, expected %zu",
+			       snd_code_name(r->code), r->req_len, req_size);
+		return -1;
+	}
+	if (r->elem->in_len < need) {
+		vlog_violation("%s: response buffer of %zu bytes, need %zu",
+			       snd_code_name(r->code), r->elem->in_len, need);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * snd_ctl_write() - Write into the response of a control request.
+ * @r: request.
+ * @off: offset in the response (0 is the status header).
+ * @buf: data.
+ * @len: bytes.
+ */
+void snd_ctl_write(struct snd_ctl_req *r, size_t off, const void *buf,
+		   size_t len)
+{
+	size_t n = iov_write(r->elem->in, r->elem->n_in, off, buf, len);
+
+	if (off + n > r->resp_len)
+		r->resp_len = off + n;
+}
+
+/**
+ * snd_ctl_query_info() - Answer a VIRTIO_SND_R_*_INFO request.
+ * @snd: device.
+ * @r: request.
+ * @total: number of items of this kind in the config space.
+ * @item_size: size of our info structure.
+ * @fill: writes item @id into a zeroed @item_size buffer.
+ *
+ * A driver item size larger than ours is zero-padded.
+ *
+ * Return: status code.
+ */
+uint32_t snd_ctl_query_info(struct snd_dev *snd, struct snd_ctl_req *r,
+			    uint32_t total, size_t item_size,
+			    snd_info_fill_t fill)
+{
+	struct virtio_snd_query_info q;
+	uint32_t i, start, count, size;
+	uint8_t *item;
+
+	if (snd_ctl_check_len(r, sizeof(q), 0))
+		return VIRTIO_SND_S_BAD_MSG;
+	memcpy(&q, r->req, sizeof(q));
+	start = le32toh(q.start_id);
+	count = le32toh(q.count);
+	size = le32toh(q.size);
+	if ((uint64_t)start + count > total) {
+		vlog_violation("%s: start_id %u + count %u > %u items",
+			       snd_code_name(r->code), start, count, total);
+		return VIRTIO_SND_S_BAD_MSG;
+	}
+	if (size < item_size) {
+		vlog_violation("%s: item size %u < %zu",
+			       snd_code_name(r->code), size, item_size);
+		return VIRTIO_SND_S_BAD_MSG;
+	}
+	if (snd_ctl_check_len(r, sizeof(q), (uint64_t)count * size))
+		return VIRTIO_SND_S_BAD_MSG;
+
+	item = calloc(1, size);
+	if (!item)
+		return VIRTIO_SND_S_IO_ERR;
+	for (i = 0; i < count; i++) {
+		memset(item, 0, size);
+		fill(snd, start + i, item);
+		snd_ctl_write(r, sizeof(struct virtio_snd_hdr) + (size_t)i * size,
+			      item, size);
+	}
+	free(item);
+	return VIRTIO_SND_S_OK;
+}
+
+static void snd_jack_info_fill(struct snd_dev *snd, uint32_t id, void *item)
+{
+	const struct devcfg_jack *c = &snd->cfg->jacks[id];
+	struct virtio_snd_jack_info *info = item;
+
+	info->hdr.hda_fn_nid = htole32(c->nid);
+	info->features = htole32(c->features);
+	info->hda_reg_defconf = htole32(c->defconf);
+	info->hda_reg_caps = htole32(c->caps);
+	info->connected = c->connected;
+}
+
+static void snd_chmap_info_fill(struct snd_dev *snd, uint32_t id, void *item)
+{
+	const struct devcfg_chmap *c = &snd->cfg->chmaps[id];
+	struct virtio_snd_chmap_info *info = item;
+
+	info->hdr.hda_fn_nid = htole32(c->nid);
+	info->direction = c->direction;
+	info->channels = c->channels;
+	memcpy(info->positions, c->positions, c->channels);
+}
+
+static uint32_t snd_jack_remap(struct snd_dev *snd, struct snd_ctl_req *r)
+{
+	struct virtio_snd_jack_remap rm;
+	uint32_t id;
+
+	if (snd_ctl_check_len(r, sizeof(rm), 0))
+		return VIRTIO_SND_S_BAD_MSG;
+	memcpy(&rm, r->req, sizeof(rm));
+	id = le32toh(rm.hdr.jack_id);
+	if (id >= snd->cfg->njacks) {
+		vlog_violation("JACK_REMAP: jack id %u >= jacks %u", id,
+			       snd->cfg->njacks);
+		return VIRTIO_SND_S_BAD_MSG;
+	}
+	if (!(snd->cfg->jacks[id].features & (1u << VIRTIO_SND_JACK_F_REMAP))) {
+		vlog_violation("JACK_REMAP: jack %u does not offer VIRTIO_SND_JACK_F_REMAP",
+			       id);
+		return VIRTIO_SND_S_BAD_MSG;
+	}
+	vlog_info("jack %u: remapped to association %u sequence %u", id,
+		  le32toh(rm.association), le32toh(rm.sequence));
+	return VIRTIO_SND_S_OK;
+}
+
+static uint32_t snd_ctl_dispatch(struct snd_dev *snd, struct snd_ctl_req *r)
+{
+	switch (r->code) {
+	case VIRTIO_SND_R_JACK_INFO:
+		return snd_ctl_query_info(snd, r, snd->cfg->njacks,
+					  sizeof(struct virtio_snd_jack_info),
+					  snd_jack_info_fill);
+	case VIRTIO_SND_R_JACK_REMAP:
+		return snd_jack_remap(snd, r);
+	case VIRTIO_SND_R_PCM_INFO:
+	case VIRTIO_SND_R_PCM_SET_PARAMS:
+	case VIRTIO_SND_R_PCM_PREPARE:
+	case VIRTIO_SND_R_PCM_RELEASE:
+	case VIRTIO_SND_R_PCM_START:
+	case VIRTIO_SND_R_PCM_STOP:
+		return snd_pcm_ctl(snd, r);
+	case VIRTIO_SND_R_CHMAP_INFO:
+		return snd_ctl_query_info(snd, r, snd->cfg->nchmaps,
+					  sizeof(struct virtio_snd_chmap_info),
+					  snd_chmap_info_fill);
+	case VIRTIO_SND_R_CTL_INFO:
+	case VIRTIO_SND_R_CTL_ENUM_ITEMS:
+	case VIRTIO_SND_R_CTL_READ:
+	case VIRTIO_SND_R_CTL_WRITE:
+	case VIRTIO_SND_R_CTL_TLV_READ:
+	case VIRTIO_SND_R_CTL_TLV_WRITE:
+	case VIRTIO_SND_R_CTL_TLV_COMMAND:
+		/* Hook: control elements; VIRTIO_SND_F_CTLS is not offered yet. */
+		vlog_violation("%s: VIRTIO_SND_F_CTLS not negotiated",
+			       snd_code_name(r->code));
+		return VIRTIO_SND_S_BAD_MSG;
+	default:
+		vlog_violation("control request with unknown code 0x%x", r->code);
+		return VIRTIO_SND_S_NOT_SUPP;
+	}
+}
+
+/* Handle one control request and complete it. */
+static void snd_ctl_handle(struct snd_dev *snd, struct vq_elem *e)
+{
+	static uint8_t buf[SND_CTL_REQ_MAX];
+	struct snd_ctl_req r = { .elem = e, .req = buf };
+	struct virtio_snd_hdr hdr;
+	uint32_t status;
+
+	r.req_len = iov_read(e->out, e->n_out, 0, buf, sizeof(buf));
+	if (e->out_len > sizeof(buf) || r.req_len < sizeof(hdr)) {
+		vlog_violation("control request of %zu bytes", e->out_len);
+		status = VIRTIO_SND_S_BAD_MSG;
+	} else {
+		memcpy(&hdr, buf, sizeof(hdr));
+		r.code = le32toh(hdr.code);
+		vlog_dbg("control: %s (0x%x) %zu/%zu bytes",
+			 snd_code_name(r.code), r.code, e->out_len, e->in_len);
+		status = snd_ctl_dispatch(snd, &r);
+	}
+	if (status != VIRTIO_SND_S_OK)
+		r.resp_len = 0;		/* an error reply is the header alone */
+	if (e->in_len < sizeof(hdr)) {
+		if (status != VIRTIO_SND_S_BAD_MSG)
+			vlog_violation("%s: no room for the response header",
+				       snd_code_name(r.code));
+		virtq_push(snd_vq(snd, VIRTIO_SND_VQ_CONTROL), e, 0);
+		return;
+	}
+	hdr.code = htole32(status);
+	snd_ctl_write(&r, 0, &hdr, sizeof(hdr));
+	virtq_push(snd_vq(snd, VIRTIO_SND_VQ_CONTROL), e, r.resp_len);
+}
+
+static void snd_ctl_kick(struct snd_dev *snd)
+{
+	struct virtq *vq = snd_vq(snd, VIRTIO_SND_VQ_CONTROL);
+	struct vq_elem *e;
+	unsigned int n = 0;
+
+	while (virtq_pop(vq, &e) > 0) {
+		snd_ctl_handle(snd, e);
+		n++;
+	}
+	if (n)
+		virtq_notify(vq);
+}
+
+static void snd_event_kick(struct snd_dev *snd)
+{
+	struct virtq *vq = snd_vq(snd, VIRTIO_SND_VQ_EVENT);
+	struct vq_elem *e;
+
+	while (virtq_pop(vq, &e) > 0) {
+		if (e->out_len || e->in_len < sizeof(struct virtio_snd_event)) {
+			vlog_violation("event queue: buffer with %zu readable / %zu writable bytes",
+				       e->out_len, e->in_len);
+			virtq_push(vq, e, 0);
+			virtq_notify(vq);
+			continue;
+		}
+		e->next = NULL;
+		*snd->events_tail = e;
+		snd->events_tail = &e->next;
+	}
+}
+
+/**
+ * snd_event_send() - Deliver an event through the event queue.
+ * @snd: device.
+ * @code: VIRTIO_SND_EVT_*.
+ * @data: event data (jack, stream or control id).
+ *
+ * Return: 0, or -ENOBUFS if the driver left no buffer in the event queue.
+ */
+int snd_event_send(struct snd_dev *snd, uint32_t code, uint32_t data)
+{
+	struct virtq *vq = snd_vq(snd, VIRTIO_SND_VQ_EVENT);
+	struct virtio_snd_event ev = {
+		.hdr.code = htole32(code),
+		.data = htole32(data),
+	};
+	struct vq_elem *e;
+
+	snd_event_kick(snd);
+	e = snd->events;
+	if (!e) {
+		vlog_err("event 0x%x dropped: no event buffer", code);
+		return -ENOBUFS;
+	}
+	snd->events = e->next;
+	if (!snd->events)
+		snd->events_tail = &snd->events;
+	iov_write(e->in, e->n_in, 0, &ev, sizeof(ev));
+	virtq_push(vq, e, sizeof(ev));
+	virtq_notify(vq);
+	return 0;
+}
+
+static void snd_events_discard(struct snd_dev *snd)
+{
+	struct virtq *vq = snd_vq(snd, VIRTIO_SND_VQ_EVENT);
+
+	while (snd->events) {
+		struct vq_elem *e = snd->events;
+
+		snd->events = e->next;
+		virtq_discard(vq, e);
+	}
+	snd->events_tail = &snd->events;
+}
+
+/* vhost-user callbacks */
+
+static uint64_t snd_vu_features(void *opaque)
+{
+	(void)opaque;
+	return 0;	/* Hook: 1 << VIRTIO_SND_F_CTLS once controls exist. */
+}
+
+static int snd_vu_get_config(void *opaque, uint8_t *buf, uint32_t off,
+			     uint32_t len)
+{
+	struct snd_dev *snd = opaque;
+	struct virtio_snd_config cfg = {
+		.jacks = htole32(snd->cfg->njacks),
+		.streams = htole32(snd->cfg->nstreams),
+		.chmaps = htole32(snd->cfg->nchmaps),
+		.controls = 0,
+	};
+
+	memset(buf, 0, len);
+	if (off > sizeof(cfg))
+		return -EINVAL;
+	memcpy(buf, (uint8_t *)&cfg + off,
+	       len < sizeof(cfg) - off ? len : sizeof(cfg) - off);
+	return 0;
+}
+
+static void snd_vu_queue_kick(void *opaque, unsigned int qidx)
+{
+	struct snd_dev *snd = opaque;
+
+	switch (qidx) {
+	case VIRTIO_SND_VQ_CONTROL:
+		snd_ctl_kick(snd);
+		break;
+	case VIRTIO_SND_VQ_EVENT:
+		snd_event_kick(snd);
+		break;
+	case VIRTIO_SND_VQ_TX:
+	case VIRTIO_SND_VQ_RX:
+		pcm_io_kick(snd, qidx);
+		break;
+	}
+}
+
+static void snd_vu_queue_stop(void *opaque, unsigned int qidx)
+{
+	struct snd_dev *snd = opaque;
+
+	if (qidx == VIRTIO_SND_VQ_EVENT)
+		snd_events_discard(snd);
+	else if (qidx == VIRTIO_SND_VQ_TX || qidx == VIRTIO_SND_VQ_RX)
+		pcm_io_queue_stop(snd, qidx);
+}
+
+static void snd_vu_reset(void *opaque)
+{
+	struct snd_dev *snd = opaque;
+
+	vlog_info("device reset");
+	snd_events_discard(snd);
+	snd_pcm_reset(snd);
+}
+
+static const struct vu_dev_ops snd_vu_ops = {
+	.features = snd_vu_features,
+	.get_config = snd_vu_get_config,
+	.queue_kick = snd_vu_queue_kick,
+	.queue_stop = snd_vu_queue_stop,
+	.reset = snd_vu_reset,
+};
+
+/**
+ * snd_dev_init() - Create the device and listen for the front-end.
+ * @snd: device.
+ * @cfg: description.
+ * @sock_path: vhost-user socket path.
+ * @outdir: directory for the per-stream data files.
+ * @instant: audio clocks in instant mode.
+ *
+ * Return: 0 or -errno.
+ */
+int snd_dev_init(struct snd_dev *snd, const struct devcfg *cfg,
+		 const char *sock_path, const char *outdir, bool instant)
+{
+	int rc;
+
+	memset(snd, 0, sizeof(*snd));
+	snd->cfg = cfg;
+	snd->outdir = outdir;
+	snd->instant = instant;
+	snd->events_tail = &snd->events;
+	rc = snd_pcm_init(snd);
+	if (rc)
+		return rc;
+	return vu_init(&snd->vu, sock_path, VIRTIO_SND_VQ_MAX, cfg->queue_size,
+		       &snd_vu_ops, snd);
+}
