@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <linux/virtio_config.h>
@@ -202,13 +203,16 @@ static int vu_read_msg(int fd, struct vu_msg *msg)
 
 static int vu_send_reply(struct vu_dev *dev, struct vu_msg *msg, uint32_t size)
 {
-	size_t len = sizeof(msg->hdr) + size;
+	struct iovec iov[2] = {
+		{ &msg->hdr, sizeof(msg->hdr) },
+		{ msg->raw, size },
+	};
 	ssize_t n;
 
 	msg->hdr.flags = VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY;
 	msg->hdr.size = size;
-	n = write(dev->conn_fd, msg, len);
-	if (n != (ssize_t)len) {
+	n = writev(dev->conn_fd, iov, 2);
+	if (n != (ssize_t)(sizeof(msg->hdr) + size)) {
 		vlog_err("vhost-user: reply to %u: %s", msg->hdr.request,
 			 n < 0 ? strerror(errno) : "short write");
 		return -EIO;
