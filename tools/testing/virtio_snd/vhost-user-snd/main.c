@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dev_config.h"
 #include "loop.h"
@@ -117,6 +118,7 @@ int main(int argc, char **argv)
 	vlog_info("listening on %s (%s clock)", sock,
 		  instant ? "instant" : "real-time");
 	rc = loop_run();
+	unlink(sock);
 	report(&snd);
 	return rc;
 }
