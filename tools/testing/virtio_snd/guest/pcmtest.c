@@ -601,11 +601,13 @@ static int t_drain(void)
 	if (rc)
 		goto out;
 	describe(&p);
-	rc = start(&p) ?: run(&p, opt.secs, true);
+	/* -t 0: drain a stream that was never started (drain must start it) */
+	if (opt.secs > 0)
+		rc = start(&p) ?: run(&p, opt.secs, true);
 	if (rc)
 		goto out;
 	/* Top up to a whole number of periods, then add the partial tail. */
-	for (;;) {
+	for (; opt.secs > 0;) {
 		snd_pcm_sframes_t n = snd_pcm_avail_update(p.h);
 
 		if (n < 0) {
@@ -730,6 +732,8 @@ out:
 static int t_periods(void)
 {
 	unsigned int lo = 0, hi = 0, n, tried = 0, list[8], i, k = 0;
+	char ok_list[64] = "", bad_list[64] = "", first_bad[256] = "";
+	size_t len;
 	snd_pcm_hw_params_t *hw;
 	snd_pcm_uframes_t period;
 	struct opts o = opt;
@@ -777,6 +781,7 @@ static int t_periods(void)
 			if (want[i] >= lo && want[i] <= hi && (!k || want[i] > list[k - 1]))
 				list[k++] = want[i];
 	}
+	/* Run every count, so the log tells which ones the driver cannot do. */
 	for (i = 0; i < k; i++) {
 		n = list[i];
 		o.periods = n;
@@ -786,15 +791,30 @@ static int t_periods(void)
 			o.secs = 0.5;
 		if (o.secs > 2.0)
 			o.secs = 2.0;
+		fail_msg[0] = '\0';
 		rc = play_once(&o, opt.stream, o.secs);
-		if (rc < 0)
-			return fail("%u periods of %.1f ms: %s", n, opt.period_us / 1000.0,
-				    fail_msg);
-		if (rc > 0)
+		if (rc > 0) {
 			note("%u periods not offered at this period size", n);
-		else
-			tried++;
+			continue;
+		}
+		tried++;
+		if (!rc) {
+			len = strlen(ok_list);
+			snprintf(ok_list + len, sizeof(ok_list) - len, " %u", n);
+			continue;
+		}
+		len = strlen(bad_list);
+		snprintf(bad_list + len, sizeof(bad_list) - len, " %u", n);
+		if (!first_bad[0])
+			snprintf(first_bad, sizeof(first_bad), "%s", fail_msg);
 	}
+	fail_msg[0] = '\0';
+	note("%.1f ms periods: ok with [%s ], failed with [%s ]", opt.period_us / 1000.0,
+	     ok_list, bad_list);
+	if (bad_list[0])
+		return fail("%.1f ms periods fail with [%s ] of %u..%u periods (ok: [%s ]); %u: %s",
+			    opt.period_us / 1000.0, bad_list, lo, hi, ok_list,
+			    atoi(bad_list), first_bad);
 	if (!tried)
 		return fail("no period count in %u..%u could be set", lo, hi);
 	return 0;
@@ -1073,7 +1093,7 @@ struct subcmd {
 static const struct subcmd cmds[] = {
 	{ "stream", t_stream, "start, stream -t secs in real time, drop" },
 	{ "pause", t_pause, "pause push/release three times, position frozen while paused" },
-	{ "drain", t_drain, "drain after full periods, or -P frames of a partial period" },
+	{ "drain", t_drain, "drain after -t secs of full periods (+ -P frames); -t 0: never started" },
 	{ "restart", t_restart, "-n rounds of prepare, start, stream, drop" },
 	{ "xrun", t_xrun, "starve the stream into XRUN, prepare, stream again (twice)" },
 	{ "periods", t_periods, "period size -p us with 2..max periods (or -n exactly)" },

@@ -166,6 +166,9 @@ t pause_capture 30 "" pause -s cap
 t drain_playback 30 "" drain -s play -t 0.5
 t drain_partial_playback 30 "drain: Input/output error" drain -s play -t 0.5 -P 480
 t drain_partial_mmap 30 "drain: Input/output error" drain -s play -M -t 0.5 -P 333
+# drain of a stream that was never started: drain must start it
+t drain_unstarted_playback 30 "" drain -s play -t 0 -P 1920
+t drain_unstarted_partial 30 "drain: Input/output error" drain -s play -t 0 -P 700
 
 # drop and restart
 t restart_playback 30 "" restart -s play -k 5 -t 0.3
@@ -175,11 +178,18 @@ t restart_capture 30 "" restart -s cap -k 5 -t 0.3
 t xrun_playback 30 "" xrun -s play
 t xrun_capture 30 "" xrun -s cap
 
-# period sizes at 48 kHz, each with 2..max periods
+# period sizes at 48 kHz, each with 2..max periods.  The in-tree driver
+# xruns or stalls when QEMU's 10 ms audio timer completes a whole small
+# buffer in one batch (it then sees no progress).
 for ms in 1 2 5 10 20 100 500; do
+	case $ms in
+	1|2|5)	xf="periods fail with .*(unexpected xrun|stalled)" ;;
+	10)	xf="periods fail with .*stalled" ;;
+	*)	xf= ;;
+	esac
 	for d in play cap; do
 		[ $d = play ] && n=playback || n=capture
-		t "period_${ms}ms_$n" 60 "" periods -s $d -p $((ms * 1000)) -n 0
+		t "period_${ms}ms_$n" 60 "$xf" periods -s $d -p $((ms * 1000)) -n 0
 	done
 done
 
