@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0+ */
+/*
+ * Kernel API differences for out-of-tree builds of sound/virtio/.
+ *
+ * The driver is written against the current kernel API.  This header is
+ * force-included (after kconfig.h and compiler_types.h) only by the
+ * out-of-tree Kbuild and maps that API onto older kernels.  It is the only
+ * place that tests LINUX_VERSION_CODE; an in-tree build never sees it.
+ */
+#ifndef VIRTIO_SND_COMPAT_H
+#define VIRTIO_SND_COMPAT_H
+
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+#include <linux/slab.h>
+#include <linux/virtio_config.h>
+
+/*
+ * 6.11 replaced the parallel callback/name arrays of virtio_find_vqs() by
+ * an array of struct virtqueue_info.
+ */
+struct virtqueue_info {
+	const char *name;
+	vq_callback_t *callback;
+	bool ctx;
+};
+
+static inline int virtsnd_compat_find_vqs(struct virtio_device *vdev,
+					  unsigned int nvqs,
+					  struct virtqueue *vqs[],
+					  struct virtqueue_info vqs_info[],
+					  struct irq_affinity *desc)
+{
+	vq_callback_t **callbacks;
+	const char **names;
+	unsigned int i;
+	int rc;
+
+	callbacks = kcalloc(nvqs, sizeof(*callbacks), GFP_KERNEL);
+	names = kcalloc(nvqs, sizeof(*names), GFP_KERNEL);
+	if (!callbacks || !names) {
+		rc = -ENOMEM;
+		goto out;
+	}
+
+	for (i = 0; i < nvqs; i++) {
+		callbacks[i] = vqs_info[i].callback;
+		names[i] = vqs_info[i].name;
+	}
+
+	rc = vdev->config->find_vqs(vdev, nvqs, vqs, callbacks, names, NULL,
+				    desc);
+out:
+	kfree(names);
+	kfree(callbacks);
+	return rc;
+}
+
+#define virtio_find_vqs virtsnd_compat_find_vqs
+#endif /* < 6.11 */
+
+#endif /* VIRTIO_SND_COMPAT_H */
