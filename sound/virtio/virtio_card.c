@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0+
+/*
+ * virtio-snd: Virtio sound device
+ *
+ * Card probe and teardown, virtqueues, device events and the card's worker.
+ *
+ * Elapsed periods and device events are handled on a per-card kthread
+ * worker with SCHED_FIFO (low) priority rather than on the system
+ * workqueue: under CPU load a normal kworker waits behind user threads,
+ * which shows up as late period wake-ups and xruns; a real-time worker runs
+ * as soon as the virtqueue callback queues the work.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched.h>
+#include <linux/virtio_config.h>
+#include <sound/initval.h>
+#include <uapi/linux/virtio_ids.h>
+
+#include "virtio_card.h"
+
+unsigned int virtsnd_msg_timeout_ms = 1000;
+module_param_named(msg_timeout_ms, virtsnd_msg_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(msg_timeout_ms, "Control message timeout in milliseconds (1..60000, default 1000)");
+
+#define VIRTSND_MSG_TIMEOUT_MS_MAX	60000
+/* The event queue never needs more buffers than this. */
+#define VIRTSND_EVENTS_MAX		64
+
+static void virtsnd_event_send(struct virtqueue *vqueue,
+			       struct virtio_snd_event *event)
+{
+	struct scatterlist sg;
+
+	sg_init_one(&sg, event, sizeof(*event));
+	/* the driver must only give device-writable buffers to the eventq */
+	if (virtqueue_add_inbuf(vqueue, &sg, 1, event, GFP_ATOMIC))
+		dev_warn_ratelimited(&vqueue->vdev->dev,
+				     "cannot queue an event buffer\n");
+}
+
+static void virtsnd_event_fill(struct virtio_snd *snd)
+{
+	struct virtio_snd_queue *queue = virtsnd_event_queue(snd);
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&queue->lock, flags);
+	for (i = 0; i < snd->nevents; i++)
+		virtsnd_event_send(queue->vqueue, &snd->event_msgs[i]);
+	virtqueue_kick(queue->vqueue);
+	spin_unlock_irqrestore(&queue->lock, flags);
+}
+
+static void virtsnd_event_dispatch(struct virtio_snd *snd,
+				   struct virtio_snd_event *event)
+{
+	u32 code = le32_to_cpu(event->hdr.code);
+
+	switch (code) {
+	case VIRTIO_SND_EVT_JACK_CONNECTED:
+	case VIRTIO_SND_EVT_JACK_DISCONNECTED:
+		virtsnd_jack_event(snd, event);
+		break;
+	case VIRTIO_SND_EVT_PCM_PERIOD_ELAPSED:
+	case VIRTIO_SND_EVT_PCM_XRUN:
+		virtsnd_pcm_event(snd, event);
+		break;
+	default:
+		/* CTL_NOTIFY included: VIRTIO_SND_F_CTLS is not negotiated */
+		dev_warn_ratelimited(&snd->vdev->dev,
+				     "unexpected event 0x%08x\n", code);
+		break;
+	}
+}
+
+/* Handle every event the device has returned, then give the buffer back. */
+static void virtsnd_event_work(struct kthread_work *work)
+{
+	struct virtio_snd *snd = container_of(work, struct virtio_snd,
+					      event_work);
+	struct virtio_snd_queue *queue = virtsnd_event_queue(snd);
+	struct virtio_snd_event *event;
+	unsigned long flags;
+	bool notify = false;
+	unsigned int len;
+
+	spin_lock_irqsave(&queue->lock, flags);
+	while ((event = virtqueue_get_buf(queue->vqueue, &len))) {
+		spin_unlock_irqrestore(&queue->lock, flags);
+
+		if (len < sizeof(*event))
+			dev_warn_ratelimited(&snd->vdev->dev,
+					     "short event (%u bytes)\n", len);
+		else
+			virtsnd_event_dispatch(snd, event);
+
+		spin_lock_irqsave(&queue->lock, flags);
+		virtsnd_event_send(queue->vqueue, event);
+		notify = true;
+	}
+	if (notify)
+		notify = virtqueue_kick_prepare(queue->vqueue);
+	spin_unlock_irqrestore(&queue->lock, flags);
+
+	if (notify)
+		virtqueue_notify(queue->vqueue);
+}
+
+/* Event virtqueue callback (hard IRQ): defer to the worker. */
+static void virtsnd_event_notify_cb(struct virtqueue *vqueue)
+{
+	struct virtio_snd *snd = vqueue->vdev->priv;
+
+	kthread_queue_work(snd->worker, &snd->event_work);
+}
+
+static int virtsnd_find_vqs(struct virtio_snd *snd)
+{
+	struct virtio_device *vdev = snd->vdev;
+	struct virtqueue_info vqs_info[VIRTIO_SND_VQ_MAX] = {
+		[VIRTIO_SND_VQ_CONTROL] = { "virtsnd-ctl", virtsnd_ctl_notify_cb },
+		[VIRTIO_SND_VQ_EVENT] = { "virtsnd-event", virtsnd_event_notify_cb },
+		[VIRTIO_SND_VQ_TX] = { "virtsnd-tx", virtsnd_pcm_tx_notify_cb },
+		[VIRTIO_SND_VQ_RX] = { "virtsnd-rx", virtsnd_pcm_rx_notify_cb },
+	};
+	struct virtqueue *vqs[VIRTIO_SND_VQ_MAX] = {};
+	unsigned int i;
+	int rc;
+
+	rc = virtio_find_vqs(vdev, VIRTIO_SND_VQ_MAX, vqs, vqs_info, NULL);
+	if (rc) {
+		dev_err(&vdev->dev, "cannot find virtqueues: %d\n", rc);
+		return rc;
+	}
+
+	for (i = 0; i < VIRTIO_SND_VQ_MAX; i++)
+		snd->queues[i].vqueue = vqs[i];
+
+	return 0;
+}
+
+/*
+ * Quiesce the device: refuse new control messages, reset the device (after
+ * which it touches no buffer and raises no callback), fail what it still
+ * held, delete the virtqueues and take every I/O message back.  The reset
+ * comes before cancelling so that no cancelled message can still be written
+ * by the device.
+ */
+static void virtsnd_quiesce(struct virtio_snd *snd)
+{
+	virtsnd_ctl_msg_set_dead(snd, true);
+	virtio_reset_device(snd->vdev);
+	kthread_cancel_work_sync(&snd->event_work);
+	virtsnd_ctl_msg_cancel_all(snd);
+	snd->vdev->config->del_vqs(snd->vdev);
+	virtsnd_pcm_device_reset(snd);
+}
+
+static int virtsnd_validate(struct virtio_device *vdev)
+{
+	if (!vdev->config->get) {
+		dev_err(&vdev->dev, "configuration space is not accessible\n");
+		return -EINVAL;
+	}
+
+	if (!virtio_has_feature(vdev, VIRTIO_F_VERSION_1)) {
+		dev_err(&vdev->dev, "device does not comply with virtio 1.0+\n");
+		return -EINVAL;
+	}
+
+	if (!virtsnd_msg_timeout_ms ||
+	    virtsnd_msg_timeout_ms > VIRTSND_MSG_TIMEOUT_MS_MAX) {
+		dev_err(&vdev->dev, "invalid msg_timeout_ms %u (1..%u)\n",
+			virtsnd_msg_timeout_ms, VIRTSND_MSG_TIMEOUT_MS_MAX);
+		return -EINVAL;
+	}
+
+	return virtsnd_pcm_validate(vdev);
+}
+
+static int virtsnd_setup_events(struct virtio_snd *snd)
+{
+	struct virtqueue *vqueue = virtsnd_event_queue(snd)->vqueue;
+
+	snd->nevents = min_t(unsigned int, virtqueue_get_vring_size(vqueue),
+			     VIRTSND_EVENTS_MAX);
+	snd->event_msgs = devm_kcalloc(&snd->vdev->dev, snd->nevents,
+				       sizeof(*snd->event_msgs), GFP_KERNEL);
+	return snd->event_msgs ? 0 : -ENOMEM;
+}
+
+static int virtsnd_build_card(struct virtio_snd *snd)
+{
+	struct virtio_device *vdev = snd->vdev;
+	struct snd_card *card = snd->card;
+	int rc;
+
+	rc = virtsnd_jack_parse_cfg(snd);
+	if (rc)
+		return rc;
+	rc = virtsnd_pcm_parse_cfg(snd);
+	if (rc)
+		return rc;
+	rc = virtsnd_chmap_parse_cfg(snd);
+	if (rc)
+		return rc;
+
+	rc = virtsnd_jack_build_devs(snd);
+	if (rc)
+		return rc;
+	rc = virtsnd_pcm_build_devs(snd);
+	if (rc)
+		return rc;
+	rc = virtsnd_chmap_build_devs(snd);
+	if (rc)
+		return rc;
+
+	/* only now: events may refer to the jacks and streams built above */
+	rc = virtsnd_setup_events(snd);
+	if (rc)
+		return rc;
+	virtsnd_event_fill(snd);
+
+	strscpy(card->driver, VIRTIO_SND_CARD_DRIVER, sizeof(card->driver));
+	strscpy(card->shortname, VIRTIO_SND_CARD_NAME, sizeof(card->shortname));
+	if (vdev->dev.parent)
+		snprintf(card->longname, sizeof(card->longname),
+			 "%s at %s (%s)", VIRTIO_SND_CARD_NAME,
+			 dev_name(&vdev->dev), dev_name(vdev->dev.parent));
+	else
+		snprintf(card->longname, sizeof(card->longname), "%s at %s",
+			 VIRTIO_SND_CARD_NAME, dev_name(&vdev->dev));
+
+	return snd_card_register(card);
+}
+
+static void virtsnd_free_rings(struct virtio_snd *snd)
+{
+	u32 i;
+
+	for (i = 0; i < snd->nsubstreams; i++)
+		virtsnd_pcm_ring_free(&snd->substreams[i]);
+}
+
+static int virtsnd_probe(struct virtio_device *vdev)
+{
+	struct virtio_snd *snd;
+	unsigned int i;
+	int rc;
+
+	/* devm: outlives snd_card_free(), which may run PCM ops */
+	snd = devm_kzalloc(&vdev->dev, sizeof(*snd), GFP_KERNEL);
+	if (!snd)
+		return -ENOMEM;
+
+	snd->vdev = vdev;
+	INIT_LIST_HEAD(&snd->ctl_msgs);
+	INIT_LIST_HEAD(&snd->pcm_list);
+	for (i = 0; i < VIRTIO_SND_VQ_MAX; i++) {
+		spin_lock_init(&snd->queues[i].lock);
+		INIT_LIST_HEAD(&snd->queues[i].waiters);
+	}
+	kthread_init_work(&snd->event_work, virtsnd_event_work);
+	vdev->priv = snd;
+
+	rc = snd_card_new(&vdev->dev, SNDRV_DEFAULT_IDX1, SNDRV_DEFAULT_STR1,
+			  THIS_MODULE, 0, &snd->card);
+	if (rc < 0)
+		return rc;
+	snd->card->private_data = snd;
+
+	snd->worker = kthread_create_worker(0, "virtio-snd/%s",
+					    dev_name(&vdev->dev));
+	if (IS_ERR(snd->worker)) {
+		rc = PTR_ERR(snd->worker);
+		goto err_card;
+	}
+	sched_set_fifo_low(snd->worker->task);
+
+	rc = virtsnd_find_vqs(snd);
+	if (rc)
+		goto err_worker;
+
+	/* every request below needs a live device */
+	virtio_device_ready(vdev);
+
+	rc = virtsnd_build_card(snd);
+	if (rc)
+		goto err_quiesce;
+
+	return 0;
+
+err_quiesce:
+	virtsnd_quiesce(snd);
+err_worker:
+	kthread_destroy_worker(snd->worker);
+	snd->worker = NULL;
+err_card:
+	snd_card_free(snd->card);
+	virtsnd_free_rings(snd);
+	return rc;
+}
+
+static void virtsnd_remove(struct virtio_device *vdev)
+{
+	struct virtio_snd *snd = vdev->priv;
+
+	/* user space gets -ENODEV from now on and every waiter is woken */
+	snd_card_disconnect(snd->card);
+	virtsnd_quiesce(snd);
+	/* waits until user space has closed the card; ops still work */
+	snd_card_free(snd->card);
+	kthread_destroy_worker(snd->worker);
+	virtsnd_free_rings(snd);
+}
+
+#ifdef CONFIG_PM_SLEEP
+static int virtsnd_freeze(struct virtio_device *vdev)
+{
+	struct virtio_snd *snd = vdev->priv;
+
+	/* running streams get SUSPEND; the next prepare sets them up again */
+	virtsnd_pcm_suspend_all(snd);
+	snd_power_change_state(snd->card, SNDRV_CTL_POWER_D3hot);
+	virtsnd_quiesce(snd);
+	kthread_flush_worker(snd->worker);
+
+	return 0;
+}
+
+static int virtsnd_restore(struct virtio_device *vdev)
+{
+	struct virtio_snd *snd = vdev->priv;
+	int rc;
+
+	rc = virtsnd_find_vqs(snd);
+	if (rc)
+		return rc;
+
+	virtio_device_ready(vdev);
+	virtsnd_ctl_msg_set_dead(snd, false);
+	virtsnd_event_fill(snd);
+	snd_power_change_state(snd->card, SNDRV_CTL_POWER_D0);
+
+	return 0;
+}
+#endif
+
+static const struct virtio_device_id id_table[] = {
+	{ VIRTIO_ID_SOUND, VIRTIO_DEV_ANY_ID },
+	{ 0 },
+};
+
+static struct virtio_driver virtsnd_driver = {
+	.driver.name = KBUILD_MODNAME,
+	.id_table = id_table,
+	.validate = virtsnd_validate,
+	.probe = virtsnd_probe,
+	.remove = virtsnd_remove,
+#ifdef CONFIG_PM_SLEEP
+	.freeze = virtsnd_freeze,
+	.restore = virtsnd_restore,
+#endif
+};
+
+module_virtio_driver(virtsnd_driver);
+
+MODULE_DEVICE_TABLE(virtio, id_table);
+MODULE_DESCRIPTION("Virtio sound card driver");
+MODULE_LICENSE("GPL");

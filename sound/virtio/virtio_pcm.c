@@ -1,0 +1,891 @@
+// SPDX-License-Identifier: GPL-2.0+
+/*
+ * virtio-snd: Virtio sound device
+ *
+ * PCM stream information, hardware descriptors, ALSA PCM devices and the
+ * per-stream command state machine.
+ */
+#include <linux/moduleparam.h>
+#include <linux/virtio_config.h>
+#include <sound/pcm_params.h>
+
+#include "virtio_card.h"
+
+static unsigned int pcm_period_ms_min = 1;
+module_param(pcm_period_ms_min, uint, 0444);
+MODULE_PARM_DESC(pcm_period_ms_min, "Minimum period time in milliseconds (default 1)");
+
+static unsigned int pcm_period_ms_max = 500;
+module_param(pcm_period_ms_max, uint, 0444);
+MODULE_PARM_DESC(pcm_period_ms_max, "Maximum period time in milliseconds (default 500)");
+
+static unsigned int pcm_periods_min = 2;
+module_param(pcm_periods_min, uint, 0444);
+MODULE_PARM_DESC(pcm_periods_min, "Minimum number of periods (default 2)");
+
+static unsigned int pcm_periods_max = 64;
+module_param(pcm_periods_max, uint, 0444);
+MODULE_PARM_DESC(pcm_periods_max, "Maximum number of periods (default 64)");
+
+/* Bounds for the module parameters above. */
+#define VIRTSND_PERIOD_MS_LIMIT		2000
+#define VIRTSND_PERIODS_LIMIT		1024
+/* No buffer larger than this, whatever the stream advertises. */
+#define VIRTSND_BUFFER_BYTES_LIMIT	(64U << 20)
+
+/*
+ * One table for the sample formats, used in both directions: virtio format
+ * (the index) to ALSA format, and ALSA format to virtio format by search.
+ * All 25 virtio formats have an ALSA equivalent (virtio data is little
+ * endian).
+ */
+static const snd_pcm_format_t virtsnd_formats[] = {
+	[VIRTIO_SND_PCM_FMT_IMA_ADPCM] = SNDRV_PCM_FORMAT_IMA_ADPCM,
+	[VIRTIO_SND_PCM_FMT_MU_LAW] = SNDRV_PCM_FORMAT_MU_LAW,
+	[VIRTIO_SND_PCM_FMT_A_LAW] = SNDRV_PCM_FORMAT_A_LAW,
+	[VIRTIO_SND_PCM_FMT_S8] = SNDRV_PCM_FORMAT_S8,
+	[VIRTIO_SND_PCM_FMT_U8] = SNDRV_PCM_FORMAT_U8,
+	[VIRTIO_SND_PCM_FMT_S16] = SNDRV_PCM_FORMAT_S16_LE,
+	[VIRTIO_SND_PCM_FMT_U16] = SNDRV_PCM_FORMAT_U16_LE,
+	[VIRTIO_SND_PCM_FMT_S18_3] = SNDRV_PCM_FORMAT_S18_3LE,
+	[VIRTIO_SND_PCM_FMT_U18_3] = SNDRV_PCM_FORMAT_U18_3LE,
+	[VIRTIO_SND_PCM_FMT_S20_3] = SNDRV_PCM_FORMAT_S20_3LE,
+	[VIRTIO_SND_PCM_FMT_U20_3] = SNDRV_PCM_FORMAT_U20_3LE,
+	[VIRTIO_SND_PCM_FMT_S24_3] = SNDRV_PCM_FORMAT_S24_3LE,
+	[VIRTIO_SND_PCM_FMT_U24_3] = SNDRV_PCM_FORMAT_U24_3LE,
+	[VIRTIO_SND_PCM_FMT_S20] = SNDRV_PCM_FORMAT_S20_LE,
+	[VIRTIO_SND_PCM_FMT_U20] = SNDRV_PCM_FORMAT_U20_LE,
+	[VIRTIO_SND_PCM_FMT_S24] = SNDRV_PCM_FORMAT_S24_LE,
+	[VIRTIO_SND_PCM_FMT_U24] = SNDRV_PCM_FORMAT_U24_LE,
+	[VIRTIO_SND_PCM_FMT_S32] = SNDRV_PCM_FORMAT_S32_LE,
+	[VIRTIO_SND_PCM_FMT_U32] = SNDRV_PCM_FORMAT_U32_LE,
+	[VIRTIO_SND_PCM_FMT_FLOAT] = SNDRV_PCM_FORMAT_FLOAT_LE,
+	[VIRTIO_SND_PCM_FMT_FLOAT64] = SNDRV_PCM_FORMAT_FLOAT64_LE,
+	[VIRTIO_SND_PCM_FMT_DSD_U8] = SNDRV_PCM_FORMAT_DSD_U8,
+	[VIRTIO_SND_PCM_FMT_DSD_U16] = SNDRV_PCM_FORMAT_DSD_U16_LE,
+	[VIRTIO_SND_PCM_FMT_DSD_U32] = SNDRV_PCM_FORMAT_DSD_U32_LE,
+	[VIRTIO_SND_PCM_FMT_IEC958_SUBFRAME] = SNDRV_PCM_FORMAT_IEC958_SUBFRAME_LE,
+};
+
+/* The same for the frame rates: virtio rate (the index) to Hz. */
+static const unsigned int virtsnd_rates[] = {
+	[VIRTIO_SND_PCM_RATE_5512] = 5512,
+	[VIRTIO_SND_PCM_RATE_8000] = 8000,
+	[VIRTIO_SND_PCM_RATE_11025] = 11025,
+	[VIRTIO_SND_PCM_RATE_16000] = 16000,
+	[VIRTIO_SND_PCM_RATE_22050] = 22050,
+	[VIRTIO_SND_PCM_RATE_32000] = 32000,
+	[VIRTIO_SND_PCM_RATE_44100] = 44100,
+	[VIRTIO_SND_PCM_RATE_48000] = 48000,
+	[VIRTIO_SND_PCM_RATE_64000] = 64000,
+	[VIRTIO_SND_PCM_RATE_88200] = 88200,
+	[VIRTIO_SND_PCM_RATE_96000] = 96000,
+	[VIRTIO_SND_PCM_RATE_176400] = 176400,
+	[VIRTIO_SND_PCM_RATE_192000] = 192000,
+	[VIRTIO_SND_PCM_RATE_384000] = 384000,
+	[VIRTIO_SND_PCM_RATE_12000] = 12000,
+	[VIRTIO_SND_PCM_RATE_24000] = 24000,
+};
+
+/**
+ * virtsnd_pcm_format_to_alsa() - map a virtio sample format to ALSA
+ * @vfmt: VIRTIO_SND_PCM_FMT_* value
+ * @format: the ALSA format on success
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL for a value the specification does not define.
+ */
+int virtsnd_pcm_format_to_alsa(unsigned int vfmt, snd_pcm_format_t *format)
+{
+	if (vfmt >= ARRAY_SIZE(virtsnd_formats))
+		return -EINVAL;
+	*format = virtsnd_formats[vfmt];
+	return 0;
+}
+
+/**
+ * virtsnd_pcm_format_from_alsa() - map an ALSA sample format to virtio
+ * @format: ALSA format
+ *
+ * Context: any context.
+ * Return: the VIRTIO_SND_PCM_FMT_* value, or -EINVAL.
+ */
+int virtsnd_pcm_format_from_alsa(snd_pcm_format_t format)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(virtsnd_formats); i++)
+		if (virtsnd_formats[i] == format)
+			return i;
+	return -EINVAL;
+}
+
+/**
+ * virtsnd_pcm_rate_from_hz() - map a frame rate in Hz to virtio
+ * @hz: rate
+ *
+ * Context: any context.
+ * Return: the VIRTIO_SND_PCM_RATE_* value, or -EINVAL.
+ */
+int virtsnd_pcm_rate_from_hz(unsigned int hz)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(virtsnd_rates); i++)
+		if (virtsnd_rates[i] == hz)
+			return i;
+	return -EINVAL;
+}
+
+/**
+ * virtsnd_pcm_validate() - check the PCM module parameters
+ * @vdev: the device being probed
+ *
+ * Context: process context.
+ * Return: 0, or -EINVAL with a message naming the bad parameter.
+ */
+int virtsnd_pcm_validate(struct virtio_device *vdev)
+{
+	if (!pcm_period_ms_min || pcm_period_ms_min > pcm_period_ms_max ||
+	    pcm_period_ms_max > VIRTSND_PERIOD_MS_LIMIT) {
+		dev_err(&vdev->dev,
+			"invalid pcm_period_ms_min/max %u/%u (1 <= min <= max <= %u)\n",
+			pcm_period_ms_min, pcm_period_ms_max,
+			VIRTSND_PERIOD_MS_LIMIT);
+		return -EINVAL;
+	}
+
+	if (!pcm_periods_min || pcm_periods_min > pcm_periods_max ||
+	    pcm_periods_max > VIRTSND_PERIODS_LIMIT) {
+		dev_err(&vdev->dev,
+			"invalid pcm_periods_min/max %u/%u (1 <= min <= max <= %u)\n",
+			pcm_periods_min, pcm_periods_max,
+			VIRTSND_PERIODS_LIMIT);
+		return -EINVAL;
+	}
+
+	return 0;
+}
+
+/*
+ * Fill the hardware descriptor of a stream from what the device advertises.
+ * The byte limits come from the stream's own extremes (64-bit math): the
+ * smallest period is pcm_period_ms_min at the smallest rate, frame and
+ * channel count; the largest is pcm_period_ms_max at the largest ones.  The
+ * PERIOD_TIME constraint added at open time then applies the time limits at
+ * the rate actually chosen.
+ */
+static int virtsnd_pcm_build_hw(struct virtio_pcm_substream *vss,
+				const struct virtio_snd_pcm_info *info)
+{
+	struct device *dev = &vss->snd->vdev->dev;
+	u64 formats = le64_to_cpu(info->formats);
+	u64 rates = le64_to_cpu(info->rates);
+	unsigned int bits_min = UINT_MAX, bits_max = 0;
+	unsigned int rate_min = UINT_MAX, rate_max = 0;
+	u64 period_min, period_max, buffer_max;
+	unsigned int i;
+
+	if (formats & ~GENMASK_ULL(ARRAY_SIZE(virtsnd_formats) - 1, 0))
+		dev_warn(dev, "stream %u: ignoring unknown formats 0x%llx\n",
+			 vss->sid, formats);
+	if (rates & ~GENMASK_ULL(ARRAY_SIZE(virtsnd_rates) - 1, 0))
+		dev_warn(dev, "stream %u: ignoring unknown rates 0x%llx\n",
+			 vss->sid, rates);
+
+	vss->hw.info = SNDRV_PCM_INFO_MMAP | SNDRV_PCM_INFO_MMAP_VALID |
+		       SNDRV_PCM_INFO_INTERLEAVED |
+		       SNDRV_PCM_INFO_BLOCK_TRANSFER |
+		       /* the position moves by whole periods */
+		       SNDRV_PCM_INFO_BATCH |
+		       SNDRV_PCM_INFO_PAUSE |
+		       /* a queued period cannot be taken back */
+		       SNDRV_PCM_INFO_NO_REWINDS |
+		       /* .ack must see every appl_ptr move */
+		       SNDRV_PCM_INFO_SYNC_APPLPTR |
+		       /* trigger(DRAIN) sends the partial last period */
+		       SNDRV_PCM_INFO_DRAIN_TRIGGER;
+
+	for (i = 0; i < ARRAY_SIZE(virtsnd_formats); i++) {
+		int bits;
+
+		if (!(formats & BIT_ULL(i)))
+			continue;
+		bits = snd_pcm_format_physical_width(virtsnd_formats[i]);
+		if (bits <= 0)
+			continue;
+		vss->hw.formats |= pcm_format_to_bits(virtsnd_formats[i]);
+		bits_min = min_t(unsigned int, bits_min, bits);
+		bits_max = max_t(unsigned int, bits_max, bits);
+	}
+
+	for (i = 0; i < ARRAY_SIZE(virtsnd_rates); i++) {
+		if (!(rates & BIT_ULL(i)))
+			continue;
+		/* KNOT for rates ALSA has no bit for (12000/24000 on old kernels) */
+		vss->hw.rates |= snd_pcm_rate_to_rate_bit(virtsnd_rates[i]);
+		vss->rates[vss->nrates++] = virtsnd_rates[i];
+		rate_min = min(rate_min, virtsnd_rates[i]);
+		rate_max = max(rate_max, virtsnd_rates[i]);
+	}
+
+	if (!vss->hw.formats || !vss->nrates) {
+		dev_err(dev, "stream %u: no supported format (0x%llx) or rate (0x%llx)\n",
+			vss->sid, formats, rates);
+		return -EINVAL;
+	}
+
+	if (!info->channels_min || info->channels_min > info->channels_max) {
+		dev_err(dev, "stream %u: invalid channel range %u..%u\n",
+			vss->sid, info->channels_min, info->channels_max);
+		return -EINVAL;
+	}
+
+	vss->rate_list.count = vss->nrates;
+	vss->rate_list.list = vss->rates;
+	vss->hw.rate_min = rate_min;
+	vss->hw.rate_max = rate_max;
+	vss->hw.channels_min = info->channels_min;
+	vss->hw.channels_max = info->channels_max;
+	vss->hw.periods_min = pcm_periods_min;
+	vss->hw.periods_max = pcm_periods_max;
+
+	period_min = div_u64((u64)rate_min * bits_min * info->channels_min *
+			     pcm_period_ms_min, 8 * MSEC_PER_SEC);
+	period_max = DIV_ROUND_UP_ULL((u64)rate_max * bits_max *
+				      info->channels_max * pcm_period_ms_max,
+				      8 * MSEC_PER_SEC);
+	buffer_max = min_t(u64, period_max * pcm_periods_max,
+			   VIRTSND_BUFFER_BYTES_LIMIT);
+	period_max = min_t(u64, period_max, buffer_max / pcm_periods_min);
+
+	vss->hw.period_bytes_min = max_t(u64, period_min, 1);
+	vss->hw.period_bytes_max = period_max;
+	vss->hw.buffer_bytes_max = buffer_max;
+
+	return 0;
+}
+
+/**
+ * virtsnd_pcm_open_constraints() - add the runtime constraints of a stream
+ * @vss: the stream
+ * @runtime: runtime of the substream being opened
+ *
+ * Integer number of periods (so the period divides the buffer, as the
+ * specification requires), period time limits, and the exact rate list.
+ *
+ * Context: process context (PCM open).
+ * Return: 0 or a negative error code.
+ */
+int virtsnd_pcm_open_constraints(struct virtio_pcm_substream *vss,
+				 struct snd_pcm_runtime *runtime)
+{
+	int rc;
+
+	rc = snd_pcm_hw_constraint_integer(runtime, SNDRV_PCM_HW_PARAM_PERIODS);
+	if (rc < 0)
+		return rc;
+
+	rc = snd_pcm_hw_constraint_minmax(runtime,
+					  SNDRV_PCM_HW_PARAM_PERIOD_TIME,
+					  pcm_period_ms_min * USEC_PER_MSEC,
+					  pcm_period_ms_max * USEC_PER_MSEC);
+	if (rc < 0)
+		return rc;
+
+	/* ALSA keeps the pointer: the list lives as long as the stream */
+	return snd_pcm_hw_constraint_list(runtime, 0, SNDRV_PCM_HW_PARAM_RATE,
+					  &vss->rate_list);
+}
+
+static int virtsnd_pcm_check_info(struct virtio_snd *snd, u32 sid,
+				  const struct virtio_snd_pcm_info *info)
+{
+	if (info->direction != VIRTIO_SND_D_OUTPUT &&
+	    info->direction != VIRTIO_SND_D_INPUT) {
+		dev_err(&snd->vdev->dev, "stream %u: invalid direction %u\n",
+			sid, info->direction);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * virtsnd_pcm_parse_cfg() - query and validate the PCM stream information
+ * @snd: the card
+ *
+ * Context: process context (probe), may sleep.
+ * Return: 0 or a negative error code.
+ */
+int virtsnd_pcm_parse_cfg(struct virtio_snd *snd)
+{
+	struct virtio_device *vdev = snd->vdev;
+	struct virtio_snd_pcm_info *info;
+	u32 i;
+	int rc;
+
+	u32 count;
+
+	virtio_cread_le(vdev, struct virtio_snd_config, streams, &count);
+	if (!count)
+		return 0;
+	if (count > VIRTIO_SND_STREAMS_MAX) {
+		dev_err(&vdev->dev, "invalid number of streams %u (max %u)\n",
+			count, VIRTIO_SND_STREAMS_MAX);
+		return -EINVAL;
+	}
+
+	snd->substreams = devm_kcalloc(&vdev->dev, count,
+				       sizeof(*snd->substreams), GFP_KERNEL);
+	if (!snd->substreams)
+		return -ENOMEM;
+
+	/* initialised before anything can fail: teardown walks them all */
+	for (i = 0; i < count; i++) {
+		struct virtio_pcm_substream *vss = &snd->substreams[i];
+
+		vss->snd = snd;
+		vss->sid = i;
+		vss->state = VIRTSND_PCM_S_IDLE;
+		/* until the direction is known; rings are empty anyway */
+		vss->queue = virtsnd_tx_queue(snd);
+		mutex_init(&vss->cmd_mutex);
+		init_waitqueue_head(&vss->msg_empty);
+		INIT_LIST_HEAD(&vss->wait_node);
+		kthread_init_work(&vss->elapsed_work, virtsnd_pcm_elapsed_work);
+	}
+	snd->nsubstreams = count;
+
+	info = kcalloc(count, sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+
+	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_PCM_INFO, count,
+				    sizeof(*info), info);
+	if (rc) {
+		dev_err(&vdev->dev, "PCM_INFO request failed: %d\n", rc);
+		goto out;
+	}
+
+	for (i = 0; i < count; i++) {
+		struct virtio_pcm_substream *vss = &snd->substreams[i];
+
+		vss->nid = le32_to_cpu(info[i].hdr.hda_fn_nid);
+		vss->features = le32_to_cpu(info[i].features);
+		vss->direction = info[i].direction;
+
+		rc = virtsnd_pcm_check_info(snd, i, &info[i]);
+		if (rc)
+			goto out;
+		rc = virtsnd_pcm_build_hw(vss, &info[i]);
+		if (rc)
+			goto out;
+
+		vss->queue = vss->direction == VIRTIO_SND_D_OUTPUT ?
+			     virtsnd_tx_queue(snd) : virtsnd_rx_queue(snd);
+	}
+out:
+	kfree(info);
+	return rc;
+}
+
+/**
+ * virtsnd_pcm_find() - find the PCM device of a function group
+ * @snd: the card
+ * @nid: function group node id
+ *
+ * Context: any context (the list only changes during probe).
+ * Return: the PCM device, or NULL.
+ */
+struct virtio_pcm *virtsnd_pcm_find(struct virtio_snd *snd, u32 nid)
+{
+	struct virtio_pcm *vpcm;
+
+	list_for_each_entry(vpcm, &snd->pcm_list, list)
+		if (vpcm->nid == nid)
+			return vpcm;
+	return NULL;
+}
+
+static int virtsnd_pcm_stream_dir(u8 direction)
+{
+	return direction == VIRTIO_SND_D_OUTPUT ? SNDRV_PCM_STREAM_PLAYBACK :
+						  SNDRV_PCM_STREAM_CAPTURE;
+}
+
+/* Group the streams by function group, counting substreams per direction. */
+static int virtsnd_pcm_group(struct virtio_snd *snd)
+{
+	struct device *dev = &snd->vdev->dev;
+	struct virtio_pcm *vpcm;
+	unsigned int npcms = 0;
+	u32 i;
+
+	for (i = 0; i < snd->nsubstreams; i++) {
+		struct virtio_pcm_substream *vss = &snd->substreams[i];
+
+		vpcm = virtsnd_pcm_find(snd, vss->nid);
+		if (!vpcm) {
+			if (npcms == SNDRV_PCM_DEVICES) {
+				dev_err(dev, "too many function groups (max %u)\n",
+					SNDRV_PCM_DEVICES);
+				return -EINVAL;
+			}
+			vpcm = devm_kzalloc(dev, sizeof(*vpcm), GFP_KERNEL);
+			if (!vpcm)
+				return -ENOMEM;
+			vpcm->nid = vss->nid;
+			list_add_tail(&vpcm->list, &snd->pcm_list);
+			npcms++;
+		}
+		vss->pcm = vpcm;
+		vpcm->streams[virtsnd_pcm_stream_dir(vss->direction)].nsubstreams++;
+	}
+
+	list_for_each_entry(vpcm, &snd->pcm_list, list) {
+		for (i = 0; i <= SNDRV_PCM_STREAM_LAST; i++) {
+			struct virtio_pcm_stream *s = &vpcm->streams[i];
+
+			if (!s->nsubstreams)
+				continue;
+			s->substreams = devm_kcalloc(dev, s->nsubstreams,
+						     sizeof(*s->substreams),
+						     GFP_KERNEL);
+			if (!s->substreams)
+				return -ENOMEM;
+			s->nsubstreams = 0;
+		}
+	}
+
+	for (i = 0; i < snd->nsubstreams; i++) {
+		struct virtio_pcm_substream *vss = &snd->substreams[i];
+		struct virtio_pcm_stream *s =
+			&vss->pcm->streams[virtsnd_pcm_stream_dir(vss->direction)];
+
+		s->substreams[s->nsubstreams++] = vss;
+	}
+
+	return 0;
+}
+
+/**
+ * virtsnd_pcm_build_devs() - create one ALSA PCM device per function group
+ * @snd: the card
+ *
+ * Context: process context (probe).
+ * Return: 0 or a negative error code.
+ */
+int virtsnd_pcm_build_devs(struct virtio_snd *snd)
+{
+	struct virtio_pcm *vpcm;
+	unsigned int device = 0;
+	int rc;
+
+	rc = virtsnd_pcm_group(snd);
+	if (rc)
+		return rc;
+
+	list_for_each_entry(vpcm, &snd->pcm_list, list) {
+		struct virtio_pcm_stream *play =
+			&vpcm->streams[SNDRV_PCM_STREAM_PLAYBACK];
+		struct virtio_pcm_stream *cap =
+			&vpcm->streams[SNDRV_PCM_STREAM_CAPTURE];
+		size_t buffer_max = 0;
+		unsigned int dir;
+		u32 i;
+
+		rc = snd_pcm_new(snd->card, VIRTIO_SND_CARD_DRIVER, device,
+				 play->nsubstreams, cap->nsubstreams,
+				 &vpcm->pcm);
+		if (rc) {
+			dev_err(&snd->vdev->dev,
+				"cannot create PCM device %u: %d\n", device, rc);
+			return rc;
+		}
+
+		vpcm->pcm->info_flags = 0;
+		vpcm->pcm->private_data = vpcm;
+		/* trigger sleeps: it waits for the device's answer to START */
+		vpcm->pcm->nonatomic = true;
+		snprintf(vpcm->pcm->name, sizeof(vpcm->pcm->name), "%s %u",
+			 VIRTIO_SND_PCM_NAME, device);
+
+		for (dir = 0; dir <= SNDRV_PCM_STREAM_LAST; dir++) {
+			struct virtio_pcm_stream *s = &vpcm->streams[dir];
+			struct snd_pcm_substream *ss;
+
+			if (!s->nsubstreams)
+				continue;
+
+			snd_pcm_set_ops(vpcm->pcm, dir, &virtsnd_pcm_ops);
+			ss = vpcm->pcm->streams[dir].substream;
+			for (i = 0; i < s->nsubstreams && ss; i++, ss = ss->next) {
+				struct virtio_pcm_substream *vss =
+					s->substreams[i];
+
+				ss->private_data = vss;
+				vss->substream = ss;
+				snprintf(ss->name, sizeof(ss->name),
+					 "%s stream %u",
+					 VIRTIO_SND_PCM_NAME, vss->sid);
+				buffer_max = max(buffer_max,
+						 vss->hw.buffer_bytes_max);
+			}
+		}
+
+		snd_pcm_set_managed_buffer_all(vpcm->pcm, SNDRV_DMA_TYPE_VMALLOC,
+					       NULL, 0, buffer_max);
+		device++;
+	}
+
+	return 0;
+}
+
+/* Request codes of the PCM commands, in table order. */
+enum {
+	VIRTSND_CMD_SET_PARAMS,
+	VIRTSND_CMD_PREPARE,
+	VIRTSND_CMD_RELEASE,
+	VIRTSND_CMD_START,
+	VIRTSND_CMD_STOP,
+	VIRTSND_CMD_COUNT
+};
+
+/*
+ * The one transition table: which command may be sent in which state, and
+ * the state it leads to.  It follows the specification's lifecycle, which a
+ * strict device enforces with BAD_MSG (and QEMU with virtio_error() for a
+ * RELEASE of a stream it never prepared).  From UNKNOWN (a command timed
+ * out) only RELEASE is sent, to get back to a known state.
+ */
+#define VS(s)	BIT(VIRTSND_PCM_S_##s)
+static const struct {
+	u32 request;
+	unsigned long from;
+	enum virtsnd_pcm_state to;
+} virtsnd_pcm_transitions[VIRTSND_CMD_COUNT] = {
+	[VIRTSND_CMD_SET_PARAMS] = {
+		VIRTIO_SND_R_PCM_SET_PARAMS,
+		VS(IDLE) | VS(PARAMS) | VS(PREPARED) | VS(RELEASED),
+		VIRTSND_PCM_S_PARAMS },
+	[VIRTSND_CMD_PREPARE] = {
+		VIRTIO_SND_R_PCM_PREPARE,
+		VS(PARAMS) | VS(PREPARED) | VS(RELEASED),
+		VIRTSND_PCM_S_PREPARED },
+	[VIRTSND_CMD_RELEASE] = {
+		VIRTIO_SND_R_PCM_RELEASE,
+		VS(PREPARED) | VS(STOPPED) | VS(UNKNOWN),
+		VIRTSND_PCM_S_RELEASED },
+	[VIRTSND_CMD_START] = {
+		VIRTIO_SND_R_PCM_START,
+		VS(PREPARED) | VS(STOPPED),
+		VIRTSND_PCM_S_STARTED },
+	[VIRTSND_CMD_STOP] = {
+		VIRTIO_SND_R_PCM_STOP,
+		VS(STARTED),
+		VIRTSND_PCM_S_STOPPED },
+};
+#undef VS
+
+static int virtsnd_pcm_cmd_index(struct virtio_pcm_substream *vss,
+				 u32 request)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&vss->cmd_mutex);
+
+	for (i = 0; i < VIRTSND_CMD_COUNT; i++) {
+		if (virtsnd_pcm_transitions[i].request != request)
+			continue;
+		if (virtsnd_pcm_transitions[i].from & BIT(vss->state))
+			return i;
+		dev_err(&vss->snd->vdev->dev,
+			"stream %u: request 0x%04x not allowed in state %d\n",
+			vss->sid, request, vss->state);
+		return -EBADFD;
+	}
+
+	return -EINVAL;
+}
+
+static struct virtio_snd_msg *
+virtsnd_pcm_cmd_alloc(struct virtio_pcm_substream *vss, u32 request,
+		      size_t size, gfp_t gfp)
+{
+	struct virtio_snd_pcm_hdr *hdr;
+	struct virtio_snd_msg *msg;
+
+	msg = virtsnd_ctl_msg_alloc(size, sizeof(struct virtio_snd_hdr), gfp);
+	if (!msg)
+		return NULL;
+
+	hdr = virtsnd_ctl_msg_request(msg);
+	hdr->hdr.code = cpu_to_le32(request);
+	hdr->stream_id = cpu_to_le32(vss->sid);
+
+	return msg;
+}
+
+/* Send a prepared command and apply the state transition. */
+static int virtsnd_pcm_cmd_send(struct virtio_pcm_substream *vss, int idx,
+				struct virtio_snd_msg *msg)
+{
+	enum virtsnd_pcm_state from = vss->state;
+	int rc;
+
+	rc = virtsnd_ctl_msg_send(vss->snd, msg);
+	virtsnd_ctl_msg_unref(msg);
+
+	if (!rc)
+		vss->state = virtsnd_pcm_transitions[idx].to;
+	else if (rc == -ETIMEDOUT)
+		vss->state = VIRTSND_PCM_S_UNKNOWN;
+	else if (from == VIRTSND_PCM_S_UNKNOWN && rc != -ENODEV)
+		/*
+		 * The device refused the recovery RELEASE: whatever state
+		 * it is in, it answered, and SET_PARAMS is legal from every
+		 * state that refuses RELEASE.
+		 */
+		vss->state = VIRTSND_PCM_S_RELEASED;
+
+	return rc;
+}
+
+/**
+ * virtsnd_pcm_cmd() - send a PCM command and wait for the answer
+ * @vss: the stream
+ * @request: VIRTIO_SND_R_PCM_{PREPARE,RELEASE,START,STOP}
+ *
+ * The command is only sent if the state machine allows it.
+ *
+ * Context: process context, may sleep; @vss->cmd_mutex held.
+ * Return: 0 or a negative error code.
+ */
+int virtsnd_pcm_cmd(struct virtio_pcm_substream *vss, u32 request)
+{
+	struct virtio_snd_msg *msg;
+	int idx;
+
+	idx = virtsnd_pcm_cmd_index(vss, request);
+	if (idx < 0)
+		return idx;
+
+	msg = virtsnd_pcm_cmd_alloc(vss, request,
+				    sizeof(struct virtio_snd_pcm_hdr),
+				    GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	return virtsnd_pcm_cmd_send(vss, idx, msg);
+}
+
+static void virtsnd_pcm_cmd_async_done(struct virtio_snd *snd,
+				       struct virtio_snd_msg *msg, int rc)
+{
+	struct virtio_pcm_substream *vss = virtsnd_ctl_msg_data(msg);
+
+	if (rc && rc != -ENODEV)
+		dev_warn_ratelimited(&snd->vdev->dev,
+				     "stream %u: STOP failed: %d\n",
+				     vss->sid, rc);
+}
+
+/**
+ * virtsnd_pcm_cmd_async() - send a PCM command without waiting
+ * @vss: the stream
+ * @request: VIRTIO_SND_R_PCM_STOP
+ *
+ * The state changes when the command is queued: later commands of the
+ * stream follow it in the control queue, which the device handles in order.
+ * A failure is only logged.
+ *
+ * Context: process context; @vss->cmd_mutex held.  Does not wait for the
+ * device.
+ * Return: 0 or a negative error code.
+ */
+int virtsnd_pcm_cmd_async(struct virtio_pcm_substream *vss, u32 request)
+{
+	struct virtio_snd_msg *msg;
+	int idx, rc;
+
+	idx = virtsnd_pcm_cmd_index(vss, request);
+	if (idx < 0)
+		return idx;
+
+	msg = virtsnd_pcm_cmd_alloc(vss, request,
+				    sizeof(struct virtio_snd_pcm_hdr),
+				    GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	virtsnd_ctl_msg_set_data(msg, vss);
+	rc = virtsnd_ctl_msg_send_async(vss->snd, msg,
+					virtsnd_pcm_cmd_async_done);
+	virtsnd_ctl_msg_unref(msg);
+	if (!rc)
+		vss->state = virtsnd_pcm_transitions[idx].to;
+
+	return rc;
+}
+
+/**
+ * virtsnd_pcm_set_params() - send SET_PARAMS for the given configuration
+ * @vss: the stream
+ * @format: ALSA sample format
+ * @rate: frame rate in Hz
+ * @channels: number of channels
+ * @buffer_bytes: buffer size
+ * @period_bytes: period size (divides @buffer_bytes)
+ *
+ * MSG_POLLING and EVT_XRUNS are selected when the device offers them; the
+ * shared memory features are never selected (the specification says they
+ * are placeholders).
+ *
+ * Context: process context, may sleep; @vss->cmd_mutex held.
+ * Return: 0 or a negative error code.
+ */
+int virtsnd_pcm_set_params(struct virtio_pcm_substream *vss,
+			   snd_pcm_format_t format, unsigned int rate,
+			   unsigned int channels, size_t buffer_bytes,
+			   size_t period_bytes)
+{
+	struct virtio_snd_pcm_set_params *req;
+	struct virtio_snd_msg *msg;
+	int vfmt = virtsnd_pcm_format_from_alsa(format);
+	int vrate = virtsnd_pcm_rate_from_hz(rate);
+	u32 features = vss->features &
+		       (BIT(VIRTIO_SND_PCM_F_MSG_POLLING) |
+			BIT(VIRTIO_SND_PCM_F_EVT_XRUNS));
+	int idx;
+
+	if (vfmt < 0 || vrate < 0 || !period_bytes ||
+	    buffer_bytes % period_bytes || buffer_bytes > U32_MAX ||
+	    channels < vss->hw.channels_min || channels > vss->hw.channels_max)
+		return -EINVAL;
+
+	idx = virtsnd_pcm_cmd_index(vss, VIRTIO_SND_R_PCM_SET_PARAMS);
+	if (idx < 0)
+		return idx;
+
+	msg = virtsnd_pcm_cmd_alloc(vss, VIRTIO_SND_R_PCM_SET_PARAMS,
+				    sizeof(*req), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	req = virtsnd_ctl_msg_request(msg);
+	req->buffer_bytes = cpu_to_le32(buffer_bytes);
+	req->period_bytes = cpu_to_le32(period_bytes);
+	req->features = cpu_to_le32(features);
+	req->channels = channels;
+	req->format = vfmt;
+	req->rate = vrate;
+
+	return virtsnd_pcm_cmd_send(vss, idx, msg);
+}
+
+/**
+ * virtsnd_pcm_quiesce() - stop I/O and bring the stream to a state where
+ *			   SET_PARAMS is legal
+ * @vss: the stream
+ *
+ * STOP if started; RELEASE if prepared with messages in flight, stopped or
+ * unknown (errors of a recovery RELEASE are ignored); then wait until the
+ * device has returned every I/O message.
+ *
+ * Context: process context, may sleep; @vss->cmd_mutex held.
+ * Return: 0 or a negative error code.
+ */
+int virtsnd_pcm_quiesce(struct virtio_pcm_substream *vss)
+{
+	bool recover = vss->state == VIRTSND_PCM_S_UNKNOWN;
+	int rc = 0;
+
+	virtsnd_pcm_ring_enable(vss, false);
+
+	if (vss->state == VIRTSND_PCM_S_STARTED)
+		rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_STOP);
+
+	if (!rc && (recover || vss->state == VIRTSND_PCM_S_STOPPED ||
+		    (vss->state == VIRTSND_PCM_S_PREPARED && vss->inflight))) {
+		rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_RELEASE);
+		if (recover && vss->state == VIRTSND_PCM_S_RELEASED)
+			rc = 0;
+	}
+
+	if (rc)
+		return rc;
+
+	return virtsnd_pcm_ring_wait_empty(vss);
+}
+
+/**
+ * virtsnd_pcm_event() - handle a PCM event from the device
+ * @snd: the card
+ * @event: the event (already known to be a PCM event)
+ *
+ * Context: process context (the card's worker).
+ */
+void virtsnd_pcm_event(struct virtio_snd *snd, struct virtio_snd_event *event)
+{
+	u32 code = le32_to_cpu(event->hdr.code);
+	u32 sid = le32_to_cpu(event->data);
+	struct virtio_pcm_substream *vss;
+
+	if (sid >= snd->nsubstreams) {
+		dev_warn_ratelimited(&snd->vdev->dev,
+				     "event 0x%04x: invalid stream id %u\n",
+				     code, sid);
+		return;
+	}
+	vss = &snd->substreams[sid];
+
+	switch (code) {
+	case VIRTIO_SND_EVT_PCM_XRUN:
+		if (vss->substream)
+			snd_pcm_stop_xrun(vss->substream);
+		break;
+	case VIRTIO_SND_EVT_PCM_PERIOD_ELAPSED:
+		/* only meaningful for the shared memory transport */
+		dev_dbg_ratelimited(&snd->vdev->dev,
+				    "stream %u: ignoring PERIOD_ELAPSED\n", sid);
+		break;
+	}
+}
+
+/**
+ * virtsnd_pcm_suspend_all() - suspend every running substream
+ * @snd: the card
+ *
+ * Context: process context (freeze).
+ */
+void virtsnd_pcm_suspend_all(struct virtio_snd *snd)
+{
+	struct virtio_pcm *vpcm;
+
+	list_for_each_entry(vpcm, &snd->pcm_list, list)
+		snd_pcm_suspend_all(vpcm->pcm);
+}
+
+/**
+ * virtsnd_pcm_device_reset() - forget all stream state after a device reset
+ * @snd: the card
+ *
+ * Every I/O message is back in the driver's hands and every stream starts
+ * again from IDLE: the next prepare sends SET_PARAMS.
+ *
+ * Context: process context; the device has been reset and its virtqueues
+ * deleted.  Takes each stream's cmd_mutex and queue lock.
+ */
+void virtsnd_pcm_device_reset(struct virtio_snd *snd)
+{
+	u32 i;
+
+	for (i = 0; i < snd->nsubstreams; i++) {
+		struct virtio_pcm_substream *vss = &snd->substreams[i];
+
+		mutex_lock(&vss->cmd_mutex);
+		virtsnd_pcm_ring_forget(vss);
+		vss->state = VIRTSND_PCM_S_IDLE;
+		mutex_unlock(&vss->cmd_mutex);
+	}
+}

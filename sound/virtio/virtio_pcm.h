@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0+ */
+/*
+ * virtio-snd: Virtio sound device
+ *
+ * PCM devices, substreams and the per-stream command state machine.
+ */
+#ifndef VIRTIO_SND_PCM_H
+#define VIRTIO_SND_PCM_H
+
+#include <linux/kthread.h>
+#include <linux/mutex.h>
+#include <linux/wait.h>
+#include <sound/pcm.h>
+
+struct virtio_pcm;
+struct virtio_pcm_msg;
+struct virtio_snd;
+struct virtio_snd_queue;
+
+/**
+ * enum virtsnd_pcm_state - device-side state of a PCM stream
+ * @VIRTSND_PCM_S_IDLE: nothing sent since probe/restore (device reset)
+ * @VIRTSND_PCM_S_PARAMS: SET_PARAMS succeeded
+ * @VIRTSND_PCM_S_PREPARED: PREPARE succeeded
+ * @VIRTSND_PCM_S_STARTED: START succeeded
+ * @VIRTSND_PCM_S_STOPPED: STOP sent
+ * @VIRTSND_PCM_S_RELEASED: RELEASE succeeded
+ * @VIRTSND_PCM_S_UNKNOWN: a command timed out, the device state is unknown
+ * @VIRTSND_PCM_S_COUNT: number of states
+ */
+enum virtsnd_pcm_state {
+	VIRTSND_PCM_S_IDLE,
+	VIRTSND_PCM_S_PARAMS,
+	VIRTSND_PCM_S_PREPARED,
+	VIRTSND_PCM_S_STARTED,
+	VIRTSND_PCM_S_STOPPED,
+	VIRTSND_PCM_S_RELEASED,
+	VIRTSND_PCM_S_UNKNOWN,
+	VIRTSND_PCM_S_COUNT
+};
+
+/**
+ * struct virtio_pcm_substream - one device PCM stream
+ * @snd: the card
+ * @pcm: the ALSA PCM device it belongs to
+ * @substream: the ALSA substream
+ * @queue: tx or rx queue, depending on @direction
+ * @sid: stream id
+ * @nid: function group node id
+ * @direction: VIRTIO_SND_D_*
+ * @features: VIRTIO_SND_PCM_F_* bits the device offers
+ * @hw: hardware descriptor built from the stream information
+ * @rates: supported rates in Hz, for the rate list constraint
+ * @nrates: number of @rates
+ * @rate_list: rate list constraint over @rates
+ * @cmd_mutex: serialises control commands and @state
+ * @state: device-side state, under @cmd_mutex
+ * @elapsed_work: reports completed periods on the card's worker
+ * @msg_empty: woken when the last in-flight I/O message comes back
+ * @wait_node: entry in virtio_snd_queue::waiters, under the queue lock
+ * @msgs: the I/O ring, one message per period
+ * @nmsgs: number of @msgs (= periods)
+ * @period_bytes: period size in bytes
+ * @buffer_bytes: buffer size in bytes
+ * @queued: periods handed to the device since prepare (queue lock)
+ * @completed: periods returned by the device since prepare (queue lock)
+ * @reported: periods reported to ALSA since prepare (queue lock)
+ * @inflight: messages the device holds (queue lock)
+ * @period_frames: period size in frames
+ * @head: ring index of the next message to queue (queue lock)
+ * @done: ring index of the next message expected back (queue lock)
+ * @pos: ring index of the next period to report (queue lock)
+ * @appl_frames: frames written (playback) or read (capture) by the
+ *               application since prepare (queue lock)
+ * @appl_ptr: last seen runtime->control->appl_ptr (queue lock)
+ * @latency_bytes: last device latency, already clamped (queue lock)
+ * @xfer_enabled: I/O may be queued and completions reported (queue lock)
+ * @flush: playback drain: send the partial last period too (queue lock)
+ */
+struct virtio_pcm_substream {
+	struct virtio_snd *snd;
+	struct virtio_pcm *pcm;
+	struct snd_pcm_substream *substream;
+	struct virtio_snd_queue *queue;
+	u32 sid;
+	u32 nid;
+	u8 direction;
+	u32 features;
+	struct snd_pcm_hardware hw;
+	unsigned int rates[16];
+	unsigned int nrates;
+	struct snd_pcm_hw_constraint_list rate_list;
+
+	struct mutex cmd_mutex;
+	enum virtsnd_pcm_state state;
+
+	struct kthread_work elapsed_work;
+	wait_queue_head_t msg_empty;
+	struct list_head wait_node;
+
+	struct virtio_pcm_msg **msgs;
+	unsigned int nmsgs;
+	size_t period_bytes;
+	size_t buffer_bytes;
+	snd_pcm_uframes_t period_frames;
+	unsigned int head;
+	unsigned int done;
+	unsigned int pos;
+	u64 queued;
+	u64 completed;
+	u64 reported;
+	unsigned int inflight;
+	u64 appl_frames;
+	snd_pcm_uframes_t appl_ptr;
+	u32 latency_bytes;
+	bool xfer_enabled;
+	bool flush;
+};
+
+/**
+ * struct virtio_pcm_stream - substreams of one direction of a PCM device
+ * @substreams: the substreams
+ * @nsubstreams: number of @substreams
+ * @chmaps: ALSA channel maps (zero-terminated), or NULL
+ * @nchmaps: number of @chmaps
+ */
+struct virtio_pcm_stream {
+	struct virtio_pcm_substream **substreams;
+	u32 nsubstreams;
+	struct snd_pcm_chmap_elem *chmaps;
+	u32 nchmaps;
+};
+
+/**
+ * struct virtio_pcm - one ALSA PCM device (one function group)
+ * @list: entry in virtio_snd::pcm_list
+ * @nid: function group node id
+ * @pcm: the ALSA PCM device
+ * @streams: playback and capture
+ */
+struct virtio_pcm {
+	struct list_head list;
+	u32 nid;
+	struct snd_pcm *pcm;
+	struct virtio_pcm_stream streams[SNDRV_PCM_STREAM_LAST + 1];
+};
+
+extern const struct snd_pcm_ops virtsnd_pcm_ops;
+
+int virtsnd_pcm_validate(struct virtio_device *vdev);
+int virtsnd_pcm_parse_cfg(struct virtio_snd *snd);
+int virtsnd_pcm_build_devs(struct virtio_snd *snd);
+struct virtio_pcm *virtsnd_pcm_find(struct virtio_snd *snd, u32 nid);
+void virtsnd_pcm_event(struct virtio_snd *snd, struct virtio_snd_event *event);
+void virtsnd_pcm_suspend_all(struct virtio_snd *snd);
+void virtsnd_pcm_device_reset(struct virtio_snd *snd);
+
+int virtsnd_pcm_format_to_alsa(unsigned int vfmt, snd_pcm_format_t *format);
+int virtsnd_pcm_format_from_alsa(snd_pcm_format_t format);
+int virtsnd_pcm_rate_from_hz(unsigned int hz);
+int virtsnd_pcm_open_constraints(struct virtio_pcm_substream *vss,
+				 struct snd_pcm_runtime *runtime);
+
+int virtsnd_pcm_cmd(struct virtio_pcm_substream *vss, u32 request);
+int virtsnd_pcm_cmd_async(struct virtio_pcm_substream *vss, u32 request);
+int virtsnd_pcm_set_params(struct virtio_pcm_substream *vss,
+			   snd_pcm_format_t format, unsigned int rate,
+			   unsigned int channels, size_t buffer_bytes,
+			   size_t period_bytes);
+int virtsnd_pcm_quiesce(struct virtio_pcm_substream *vss);
+void virtsnd_pcm_ring_disable_sync(struct virtio_pcm_substream *vss);
+
+int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss);
+void virtsnd_pcm_ring_free(struct virtio_pcm_substream *vss);
+void virtsnd_pcm_ring_enable(struct virtio_pcm_substream *vss, bool enable);
+void virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss);
+void virtsnd_pcm_ring_flush(struct virtio_pcm_substream *vss);
+int virtsnd_pcm_ring_wait_empty(struct virtio_pcm_substream *vss);
+void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss);
+snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss);
+void virtsnd_pcm_elapsed_work(struct kthread_work *work);
+void virtsnd_pcm_tx_notify_cb(struct virtqueue *vqueue);
+void virtsnd_pcm_rx_notify_cb(struct virtqueue *vqueue);
+
+#endif /* VIRTIO_SND_PCM_H */

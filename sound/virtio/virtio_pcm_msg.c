@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: GPL-2.0+
+/*
+ * virtio-snd: Virtio sound device
+ *
+ * The period-sliced I/O message ring.
+ *
+ * Message lifetime
+ * ----------------
+ * In prepare, once the device has returned every earlier message, the
+ * stream's buffer (a vmalloc area managed by ALSA) is sliced into one I/O
+ * message per period: a virtio_snd_pcm_xfer header, a scatterlist over the
+ * period's pages (no copy) and a virtio_snd_pcm_status.  The messages form
+ * a ring indexed in period order and are not allocated again until the next
+ * prepare with another geometry; nothing is allocated in the data path.
+ *
+ * A message is owned either by the driver or by the device, and the
+ * @inflight flag, protected by the queue lock, says which:
+ *
+ * - driver -> device: virtsnd_pcm_ring_push() adds it to the tx/rx queue.
+ *   Playback does so only for periods the application has completely
+ *   written (tracked through .ack, SYNC_APPLPTR), so the device never sees
+ *   stale data; on drain the partial last period is padded with silence and
+ *   sent as well.  Capture queues every period at prepare (before START)
+ *   and a period again once the application has read it.  Never more than
+ *   the virtqueue holds: on -ENOSPC the stream waits on the queue's waiter
+ *   list and is pushed again from the completion callback.
+ * - device -> driver: the tx/rx callback (hard IRQ) takes it back, records
+ *   the (clamped) result and queues the stream's elapsed work.
+ * - the elapsed work, on the card's real-time kthread worker, advances the
+ *   reported position by one period per message and calls
+ *   snd_pcm_period_elapsed() for each, in process context and with no
+ *   spinlock held.  A buffer that completes in one batch (QEMU's 10 ms
+ *   audio timer with small periods) is thus seen by ALSA as N periods of
+ *   progress, never as a pointer that did not move.
+ *
+ * The messages are freed at hw_free or when the card goes away, and only
+ * once none is in flight; a device reset (remove, freeze) hands every
+ * message back to the driver.
+ */
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+#include <linux/vmalloc.h>
+#include <sound/pcm_params.h>
+
+#include "virtio_card.h"
+
+/**
+ * struct virtio_pcm_msg - one period of the I/O ring
+ * @vss: the stream
+ * @idx: ring index (period number within the buffer)
+ * @inflight: the device owns the message (queue lock)
+ * @written: capture: bytes the device wrote, clamped to the period
+ * @xfer: device-readable header
+ * @status: device-writable status
+ * @sg_xfer: scatterlist over @xfer
+ * @sg_status: scatterlist over @status
+ * @nsgs: number of entries of @sgs
+ * @sgs: scatterlist over the period's pages
+ */
+struct virtio_pcm_msg {
+	struct virtio_pcm_substream *vss;
+	unsigned int idx;
+	bool inflight;
+	unsigned int written;
+	struct virtio_snd_pcm_xfer xfer;
+	struct virtio_snd_pcm_status status;
+	struct scatterlist sg_xfer;
+	struct scatterlist sg_status;
+	unsigned int nsgs;
+	struct scatterlist sgs[];
+};
+
+/* Number of physically contiguous runs of a vmalloc area. */
+static unsigned int virtsnd_pcm_sg_count(u8 *data, size_t length)
+{
+	unsigned long prev = 0;
+	unsigned int n = 0;
+
+	while (length) {
+		size_t chunk = min_t(size_t, length,
+				     PAGE_SIZE - offset_in_page(data));
+		unsigned long pfn = page_to_pfn(vmalloc_to_page(data));
+
+		if (!n || pfn != prev + 1)
+			n++;
+		prev = pfn;
+		data += chunk;
+		length -= chunk;
+	}
+
+	return n;
+}
+
+/* Fill the scatterlist, merging physically contiguous pages. */
+static void virtsnd_pcm_sg_fill(struct scatterlist *sgs, unsigned int nsgs,
+				u8 *data, size_t length)
+{
+	struct scatterlist *sg = NULL;
+	unsigned long prev = 0;
+
+	sg_init_table(sgs, nsgs);
+	while (length) {
+		size_t chunk = min_t(size_t, length,
+				     PAGE_SIZE - offset_in_page(data));
+		struct page *pg = vmalloc_to_page(data);
+		unsigned long pfn = page_to_pfn(pg);
+
+		if (sg && pfn == prev + 1) {
+			sg->length += chunk;
+		} else {
+			sg = sg ? sg_next(sg) : sgs;
+			sg_set_page(sg, pg, chunk, offset_in_page(data));
+		}
+		prev = pfn;
+		data += chunk;
+		length -= chunk;
+	}
+}
+
+/**
+ * virtsnd_pcm_ring_free() - free the I/O ring of a stream
+ * @vss: the stream
+ *
+ * Does nothing while the device owns a message: it may still access it.
+ *
+ * Context: process context; no I/O queued concurrently (cmd_mutex held or
+ * the card is going away).
+ */
+void virtsnd_pcm_ring_free(struct virtio_pcm_substream *vss)
+{
+	unsigned int i;
+
+	if (vss->inflight) {
+		dev_warn(&vss->snd->vdev->dev,
+			 "stream %u: %u I/O messages still owned by the device\n",
+			 vss->sid, vss->inflight);
+		return;
+	}
+
+	for (i = 0; i < vss->nmsgs; i++)
+		kfree(vss->msgs[i]);
+	kfree(vss->msgs);
+	vss->msgs = NULL;
+	vss->nmsgs = 0;
+}
+
+/**
+ * virtsnd_pcm_ring_prepare() - slice the buffer into one message per period
+ * @vss: the stream
+ *
+ * Resets the positions; the ring stays disabled until
+ * virtsnd_pcm_ring_enable().
+ *
+ * Context: process context, may sleep; @vss->cmd_mutex held and no message
+ * in flight.
+ * Return: 0 or a negative error code.
+ */
+int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
+{
+	struct snd_pcm_runtime *runtime = vss->substream->runtime;
+	struct virtqueue *vqueue = vss->queue->vqueue;
+	size_t period_bytes = frames_to_bytes(runtime, runtime->period_size);
+	unsigned int periods = runtime->periods;
+	bool indirect = virtio_has_feature(vss->snd->vdev,
+					   VIRTIO_RING_F_INDIRECT_DESC);
+	unsigned long flags;
+	unsigned int i;
+
+	if (vss->inflight)
+		return -EBUSY;
+
+	/* the buffer may have moved since the last prepare: slice it again */
+	virtsnd_pcm_ring_free(vss);
+
+	vss->msgs = kcalloc(periods, sizeof(*vss->msgs), GFP_KERNEL);
+	if (!vss->msgs)
+		return -ENOMEM;
+	vss->nmsgs = periods;
+
+	for (i = 0; i < periods; i++) {
+		u8 *data = runtime->dma_area + i * period_bytes;
+		unsigned int nsgs = virtsnd_pcm_sg_count(data, period_bytes);
+		struct virtio_pcm_msg *msg;
+
+		if (!indirect && nsgs + 2 > virtqueue_get_vring_size(vqueue)) {
+			dev_err(&vss->snd->vdev->dev,
+				"stream %u: a period needs %u descriptors, the queue has %u\n",
+				vss->sid, nsgs + 2,
+				virtqueue_get_vring_size(vqueue));
+			virtsnd_pcm_ring_free(vss);
+			return -EINVAL;
+		}
+
+		msg = kzalloc(struct_size(msg, sgs, nsgs), GFP_KERNEL);
+		if (!msg) {
+			virtsnd_pcm_ring_free(vss);
+			return -ENOMEM;
+		}
+		vss->msgs[i] = msg;
+
+		msg->vss = vss;
+		msg->idx = i;
+		msg->nsgs = nsgs;
+		msg->xfer.stream_id = cpu_to_le32(vss->sid);
+		sg_init_one(&msg->sg_xfer, &msg->xfer, sizeof(msg->xfer));
+		sg_init_one(&msg->sg_status, &msg->status, sizeof(msg->status));
+		virtsnd_pcm_sg_fill(msg->sgs, nsgs, data, period_bytes);
+	}
+
+	spin_lock_irqsave(&vss->queue->lock, flags);
+	vss->period_bytes = period_bytes;
+	vss->period_frames = runtime->period_size;
+	vss->buffer_bytes = period_bytes * periods;
+	vss->head = 0;
+	vss->done = 0;
+	vss->pos = 0;
+	vss->queued = 0;
+	vss->completed = 0;
+	vss->reported = 0;
+	/* ALSA resets appl_ptr to the (zero) hw_ptr right after prepare */
+	vss->appl_frames = 0;
+	vss->appl_ptr = 0;
+	vss->latency_bytes = 0;
+	vss->flush = false;
+	spin_unlock_irqrestore(&vss->queue->lock, flags);
+
+	return 0;
+}
+
+/*
+ * Hand every message that may go to the device to the virtqueue.
+ * Returns true if the device must be notified.  Queue lock held.
+ */
+static bool virtsnd_pcm_ring_push(struct virtio_pcm_substream *vss)
+{
+	struct virtqueue *vqueue = vss->queue->vqueue;
+	bool playback = vss->direction == VIRTIO_SND_D_OUTPUT;
+	unsigned int added = 0;
+	u64 limit;
+
+	if (!vss->xfer_enabled || !vss->nmsgs)
+		return false;
+
+	if (playback && vss->flush)
+		limit = DIV_ROUND_UP_ULL(vss->appl_frames, vss->period_frames);
+	else
+		limit = div_u64(vss->appl_frames, vss->period_frames);
+	if (!playback)
+		limit += vss->nmsgs;
+
+	while (vss->queued < limit) {
+		struct virtio_pcm_msg *msg = vss->msgs[vss->head];
+		struct scatterlist *sgs[] = {
+			&msg->sg_xfer,
+			playback ? msg->sgs : &msg->sg_status,
+			playback ? &msg->sg_status : msg->sgs,
+		};
+		int rc;
+
+		/* only after a device returned messages out of order */
+		if (msg->inflight)
+			break;
+
+		msg->status.status = 0;
+		msg->status.latency_bytes = 0;
+		msg->written = 0;
+
+		if (playback)
+			rc = virtqueue_add_sgs(vqueue, sgs, 2, 1, msg,
+					       GFP_ATOMIC);
+		else
+			rc = virtqueue_add_sgs(vqueue, sgs, 1, 2, msg,
+					       GFP_ATOMIC);
+		if (rc == -ENOSPC) {
+			/* a full queue defers, it never drops */
+			if (list_empty(&vss->wait_node))
+				list_add_tail(&vss->wait_node,
+					      &vss->queue->waiters);
+			break;
+		}
+		if (rc) {
+			dev_err_ratelimited(&vss->snd->vdev->dev,
+					    "stream %u: cannot queue I/O: %d\n",
+					    vss->sid, rc);
+			break;
+		}
+
+		msg->inflight = true;
+		vss->inflight++;
+		vss->queued++;
+		vss->head = (vss->head + 1) % vss->nmsgs;
+		added++;
+	}
+
+	if (vss->queued == limit)
+		list_del_init(&vss->wait_node);
+
+	return added &&
+	       !(vss->features & BIT(VIRTIO_SND_PCM_F_MSG_POLLING));
+}
+
+/* Push and notify the device; takes the queue lock. */
+static void virtsnd_pcm_ring_kick(struct virtio_pcm_substream *vss)
+{
+	struct virtio_snd_queue *queue = vss->queue;
+	unsigned long flags;
+	bool notify = false;
+
+	spin_lock_irqsave(&queue->lock, flags);
+	if (virtsnd_pcm_ring_push(vss))
+		notify = virtqueue_kick_prepare(queue->vqueue);
+	spin_unlock_irqrestore(&queue->lock, flags);
+
+	if (notify)
+		virtqueue_notify(queue->vqueue);
+}
+
+/**
+ * virtsnd_pcm_ring_enable() - allow or stop I/O of a stream
+ * @vss: the stream
+ * @enable: true to queue what may be queued (capture: every period) and
+ *          report completions
+ *
+ * Context: any context that may take the queue lock.
+ */
+void virtsnd_pcm_ring_enable(struct virtio_pcm_substream *vss, bool enable)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vss->queue->lock, flags);
+	vss->xfer_enabled = enable;
+	if (!enable)
+		list_del_init(&vss->wait_node);
+	spin_unlock_irqrestore(&vss->queue->lock, flags);
+
+	if (enable)
+		virtsnd_pcm_ring_kick(vss);
+}
+
+/**
+ * virtsnd_pcm_ring_disable_sync() - stop I/O and wait for the elapsed work
+ * @vss: the stream
+ *
+ * Must not be called with @vss->cmd_mutex or the PCM stream lock held: the
+ * elapsed work may need both (period_elapsed -> xrun -> trigger STOP).
+ *
+ * Context: process context, may sleep.
+ */
+void virtsnd_pcm_ring_disable_sync(struct virtio_pcm_substream *vss)
+{
+	virtsnd_pcm_ring_enable(vss, false);
+	kthread_flush_work(&vss->elapsed_work);
+}
+
+/**
+ * virtsnd_pcm_ring_ack() - the application moved appl_ptr
+ * @vss: the stream
+ *
+ * Playback: queue the periods it has now completely written.  Capture:
+ * queue again the periods it has now completely read.
+ *
+ * Context: the PCM .ack callback (stream lock held, process context since
+ * the PCM is nonatomic).  Takes the queue lock.
+ */
+void virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss)
+{
+	struct snd_pcm_runtime *runtime = vss->substream->runtime;
+	snd_pcm_sframes_t delta;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vss->queue->lock, flags);
+	delta = runtime->control->appl_ptr - vss->appl_ptr;
+	if (delta < 0)
+		delta += runtime->boundary;
+	vss->appl_ptr = runtime->control->appl_ptr;
+	vss->appl_frames += delta;
+	spin_unlock_irqrestore(&vss->queue->lock, flags);
+
+	virtsnd_pcm_ring_kick(vss);
+}
+
+/**
+ * virtsnd_pcm_ring_flush() - playback drain: send the partial last period
+ * @vss: the stream
+ *
+ * The rest of the period after appl_ptr is filled with silence so that the
+ * device gets a whole period and drain can complete.
+ *
+ * Context: the PCM trigger callback (DRAIN), process context.
+ */
+void virtsnd_pcm_ring_flush(struct virtio_pcm_substream *vss)
+{
+	struct snd_pcm_runtime *runtime = vss->substream->runtime;
+	unsigned long flags;
+	u32 rem;
+
+	if (vss->direction != VIRTIO_SND_D_OUTPUT || !vss->period_frames)
+		return;
+
+	spin_lock_irqsave(&vss->queue->lock, flags);
+	div_u64_rem(vss->appl_frames, vss->period_frames, &rem);
+	spin_unlock_irqrestore(&vss->queue->lock, flags);
+
+	/* the application cannot write while draining */
+	if (rem) {
+		snd_pcm_uframes_t pos = runtime->control->appl_ptr %
+					runtime->buffer_size;
+
+		snd_pcm_format_set_silence(runtime->format,
+					   runtime->dma_area +
+					   frames_to_bytes(runtime, pos),
+					   (vss->period_frames - rem) *
+					   runtime->channels);
+	}
+
+	spin_lock_irqsave(&vss->queue->lock, flags);
+	vss->flush = true;
+	spin_unlock_irqrestore(&vss->queue->lock, flags);
+
+	virtsnd_pcm_ring_kick(vss);
+}
+
+/**
+ * virtsnd_pcm_ring_wait_empty() - wait until the device returned every message
+ * @vss: the stream
+ *
+ * Not interruptible and bounded by msg_timeout_ms.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or -ETIMEDOUT.
+ */
+int virtsnd_pcm_ring_wait_empty(struct virtio_pcm_substream *vss)
+{
+	unsigned int inflight;
+	unsigned long flags;
+
+	if (!wait_event_timeout(vss->msg_empty, !READ_ONCE(vss->inflight),
+				msecs_to_jiffies(virtsnd_msg_timeout_ms))) {
+		spin_lock_irqsave(&vss->queue->lock, flags);
+		inflight = vss->inflight;
+		spin_unlock_irqrestore(&vss->queue->lock, flags);
+		if (inflight) {
+			dev_err(&vss->snd->vdev->dev,
+				"stream %u: device still holds %u I/O messages\n",
+				vss->sid, inflight);
+			return -ETIMEDOUT;
+		}
+	}
+
+	return 0;
+}
+
+/**
+ * virtsnd_pcm_ring_forget() - take every message back after a device reset
+ * @vss: the stream
+ *
+ * Context: the device has been reset; takes the queue lock.
+ */
+void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&vss->queue->lock, flags);
+	for (i = 0; i < vss->nmsgs; i++)
+		vss->msgs[i]->inflight = false;
+	vss->inflight = 0;
+	vss->xfer_enabled = false;
+	list_del_init(&vss->wait_node);
+	spin_unlock_irqrestore(&vss->queue->lock, flags);
+
+	wake_up_all(&vss->msg_empty);
+}
+
+/**
+ * virtsnd_pcm_ring_pointer() - current position for the .pointer callback
+ * @vss: the stream
+ *
+ * The position moves by one period for each snd_pcm_period_elapsed() call
+ * of the elapsed work.
+ *
+ * Context: any context.  Takes the queue lock.
+ * Return: position in frames within the buffer.
+ */
+snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss)
+{
+	snd_pcm_uframes_t pos;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vss->queue->lock, flags);
+	pos = (snd_pcm_uframes_t)vss->pos * vss->period_frames;
+	spin_unlock_irqrestore(&vss->queue->lock, flags);
+
+	return pos;
+}
+
+/*
+ * One message came back from the device.  The used length and the status
+ * are untrusted: a short or failed capture period is padded with silence by
+ * the elapsed work, latency_bytes is clamped to the buffer.  Queue lock
+ * held, hard IRQ.
+ */
+static void virtsnd_pcm_msg_complete(struct virtio_pcm_msg *msg,
+				     unsigned int len)
+{
+	struct virtio_pcm_substream *vss = msg->vss;
+	struct device *dev = &vss->snd->vdev->dev;
+	size_t status_size = sizeof(msg->status);
+	u32 status;
+
+	if (!msg->inflight) {
+		dev_warn_ratelimited(dev,
+				     "stream %u: device returned an idle I/O message\n",
+				     vss->sid);
+		return;
+	}
+
+	if (msg->idx != vss->done)
+		dev_warn_ratelimited(dev,
+				     "stream %u: I/O message %u returned out of order (expected %u)\n",
+				     vss->sid, msg->idx, vss->done);
+
+	msg->inflight = false;
+	vss->inflight--;
+
+	status = le32_to_cpu(msg->status.status);
+	if (len < status_size || status != VIRTIO_SND_S_OK) {
+		dev_warn_ratelimited(dev,
+				     "stream %u: I/O failed (length %u, status 0x%x)\n",
+				     vss->sid, len, status);
+		msg->written = 0;
+	} else {
+		msg->written = min_t(size_t, len - status_size,
+				     vss->period_bytes);
+		vss->latency_bytes =
+			min_t(size_t, le32_to_cpu(msg->status.latency_bytes),
+			      vss->buffer_bytes);
+	}
+
+	vss->completed++;
+	vss->done = (vss->done + 1) % vss->nmsgs;
+
+	if (vss->xfer_enabled)
+		kthread_queue_work(vss->snd->worker, &vss->elapsed_work);
+	if (!vss->inflight)
+		wake_up_all(&vss->msg_empty);
+}
+
+static void virtsnd_pcm_notify_cb(struct virtqueue *vqueue,
+				  struct virtio_snd_queue *queue)
+{
+	struct virtio_pcm_substream *vss, *next;
+	struct virtio_pcm_msg *msg;
+	unsigned long flags;
+	bool kick = false;
+	unsigned int len;
+
+	spin_lock_irqsave(&queue->lock, flags);
+	do {
+		virtqueue_disable_cb(vqueue);
+		while ((msg = virtqueue_get_buf(vqueue, &len)))
+			virtsnd_pcm_msg_complete(msg, len);
+		if (unlikely(virtqueue_is_broken(vqueue)))
+			break;
+	} while (!virtqueue_enable_cb(vqueue));
+
+	/* room was freed: retry the streams that found the queue full */
+	list_for_each_entry_safe(vss, next, &queue->waiters, wait_node) {
+		list_del_init(&vss->wait_node);
+		kick |= virtsnd_pcm_ring_push(vss);
+		if (!list_empty(&vss->wait_node))
+			break;
+	}
+	if (kick)
+		kick = virtqueue_kick_prepare(vqueue);
+	spin_unlock_irqrestore(&queue->lock, flags);
+
+	if (kick)
+		virtqueue_notify(vqueue);
+}
+
+/**
+ * virtsnd_pcm_tx_notify_cb() - tx virtqueue callback
+ * @vqueue: the tx virtqueue
+ *
+ * Context: hard IRQ.  Takes the tx queue lock.
+ */
+void virtsnd_pcm_tx_notify_cb(struct virtqueue *vqueue)
+{
+	struct virtio_snd *snd = vqueue->vdev->priv;
+
+	virtsnd_pcm_notify_cb(vqueue, virtsnd_tx_queue(snd));
+}
+
+/**
+ * virtsnd_pcm_rx_notify_cb() - rx virtqueue callback
+ * @vqueue: the rx virtqueue
+ *
+ * Context: hard IRQ.  Takes the rx queue lock.
+ */
+void virtsnd_pcm_rx_notify_cb(struct virtqueue *vqueue)
+{
+	struct virtio_snd *snd = vqueue->vdev->priv;
+
+	virtsnd_pcm_notify_cb(vqueue, virtsnd_rx_queue(snd));
+}
+
+/**
+ * virtsnd_pcm_elapsed_work() - report completed periods to ALSA
+ * @work: virtio_pcm_substream::elapsed_work
+ *
+ * One period per snd_pcm_period_elapsed() call, so that ALSA sees every
+ * period of progress even when the device completed several at once.
+ *
+ * Context: the card's kthread worker (SCHED_FIFO), process context, no
+ * lock held when calling into ALSA.  Takes the queue lock.
+ */
+void virtsnd_pcm_elapsed_work(struct kthread_work *work)
+{
+	struct virtio_pcm_substream *vss =
+		container_of(work, struct virtio_pcm_substream, elapsed_work);
+	struct snd_pcm_substream *substream = vss->substream;
+	struct snd_pcm_runtime *runtime;
+	unsigned long flags;
+
+	for (;;) {
+		struct virtio_pcm_msg *msg;
+		size_t written;
+
+		spin_lock_irqsave(&vss->queue->lock, flags);
+		runtime = substream->runtime;
+		if (!vss->xfer_enabled || !runtime ||
+		    vss->reported == vss->completed) {
+			spin_unlock_irqrestore(&vss->queue->lock, flags);
+			return;
+		}
+		msg = vss->msgs[vss->pos];
+		written = msg->written;
+		spin_unlock_irqrestore(&vss->queue->lock, flags);
+
+		/*
+		 * A short or failed capture period: never expose what the
+		 * buffer held before.  The message cannot be queued again
+		 * until the application has read it, after this report.
+		 */
+		if (vss->direction == VIRTIO_SND_D_INPUT &&
+		    written < vss->period_bytes)
+			snd_pcm_format_set_silence(runtime->format,
+						   runtime->dma_area +
+						   msg->idx * vss->period_bytes +
+						   written,
+						   bytes_to_samples(runtime,
+								    vss->period_bytes -
+								    written));
+
+		spin_lock_irqsave(&vss->queue->lock, flags);
+		if (!vss->xfer_enabled) {
+			spin_unlock_irqrestore(&vss->queue->lock, flags);
+			return;
+		}
+		vss->reported++;
+		vss->pos = (vss->pos + 1) % vss->nmsgs;
+		/* 0 from the device: the queued data is the delay already */
+		runtime->delay = bytes_to_frames(runtime, vss->latency_bytes);
+		spin_unlock_irqrestore(&vss->queue->lock, flags);
+
+		snd_pcm_period_elapsed(substream);
+	}
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0+
+/*
+ * virtio-snd: Virtio sound device
+ *
+ * PCM substream operators.
+ *
+ * ALSA callback -> device commands (each checked against the stream's state
+ * machine before it is sent):
+ *   hw_params      -> SET_PARAMS (after STOP/RELEASE if needed)
+ *   prepare        -> RELEASE if needed, SET_PARAMS, PREPARE, ring reset
+ *   trigger START, PAUSE_RELEASE, RESUME -> START, waiting for the answer
+ *   trigger STOP, PAUSE_PUSH, SUSPEND     -> STOP, not waiting
+ *   trigger DRAIN  -> send the partial last period
+ *   sync_stop      -> RELEASE, wait for every I/O message
+ *   hw_free        -> RELEASE if prepared
+ */
+#include <sound/pcm_params.h>
+
+#include "virtio_card.h"
+
+static struct virtio_pcm_substream *
+virtsnd_pcm_substream(struct snd_pcm_substream *substream)
+{
+	return snd_pcm_substream_chip(substream);
+}
+
+static int virtsnd_pcm_open(struct snd_pcm_substream *substream)
+{
+	struct virtio_pcm_substream *vss = virtsnd_pcm_substream(substream);
+
+	substream->runtime->hw = vss->hw;
+
+	return virtsnd_pcm_open_constraints(vss, substream->runtime);
+}
+
+static int virtsnd_pcm_close(struct snd_pcm_substream *substream)
+{
+	return 0;
+}
+
+static int virtsnd_pcm_hw_params(struct snd_pcm_substream *substream,
+				 struct snd_pcm_hw_params *params)
+{
+	struct virtio_pcm_substream *vss = virtsnd_pcm_substream(substream);
+	int rc;
+
+	virtsnd_pcm_ring_disable_sync(vss);
+
+	mutex_lock(&vss->cmd_mutex);
+	rc = virtsnd_pcm_quiesce(vss);
+	if (!rc)
+		rc = virtsnd_pcm_set_params(vss, params_format(params),
+					    params_rate(params),
+					    params_channels(params),
+					    params_buffer_bytes(params),
+					    params_period_bytes(params));
+	mutex_unlock(&vss->cmd_mutex);
+
+	return rc;
+}
+
+static int virtsnd_pcm_hw_free(struct snd_pcm_substream *substream)
+{
+	struct virtio_pcm_substream *vss = virtsnd_pcm_substream(substream);
+	int rc;
+
+	virtsnd_pcm_ring_disable_sync(vss);
+
+	mutex_lock(&vss->cmd_mutex);
+	rc = virtsnd_pcm_quiesce(vss);
+	if (!rc && vss->state == VIRTSND_PCM_S_PREPARED)
+		rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_RELEASE);
+	/* the buffer goes away now: the ring must not point into it */
+	virtsnd_pcm_ring_free(vss);
+	mutex_unlock(&vss->cmd_mutex);
+
+	/* hw_free cannot fail usefully: the device errors are logged */
+	return 0;
+}
+
+static int virtsnd_pcm_prepare(struct snd_pcm_substream *substream)
+{
+	struct virtio_pcm_substream *vss = virtsnd_pcm_substream(substream);
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	int rc;
+
+	virtsnd_pcm_ring_disable_sync(vss);
+
+	mutex_lock(&vss->cmd_mutex);
+	rc = virtsnd_pcm_quiesce(vss);
+	if (rc)
+		goto out;
+
+	rc = virtsnd_pcm_set_params(vss, runtime->format, runtime->rate,
+				    runtime->channels,
+				    frames_to_bytes(runtime,
+						    runtime->buffer_size),
+				    frames_to_bytes(runtime,
+						    runtime->period_size));
+	if (rc)
+		goto out;
+
+	rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_PREPARE);
+	if (rc)
+		goto out;
+
+	rc = virtsnd_pcm_ring_prepare(vss);
+	if (rc)
+		goto out;
+
+	/* capture: every period goes to the device before START */
+	virtsnd_pcm_ring_enable(vss, true);
+out:
+	mutex_unlock(&vss->cmd_mutex);
+	return rc;
+}
+
+static int virtsnd_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
+{
+	struct virtio_pcm_substream *vss = virtsnd_pcm_substream(substream);
+	int rc = 0;
+
+	switch (cmd) {
+	case SNDRV_PCM_TRIGGER_START:
+	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
+	case SNDRV_PCM_TRIGGER_RESUME:
+		mutex_lock(&vss->cmd_mutex);
+		rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_START);
+		mutex_unlock(&vss->cmd_mutex);
+		break;
+	case SNDRV_PCM_TRIGGER_STOP:
+	case SNDRV_PCM_TRIGGER_SUSPEND:
+		/* no more reports: the stream is stopping for good */
+		virtsnd_pcm_ring_enable(vss, false);
+		fallthrough;
+	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
+		/*
+		 * Not waiting: STOP may come from the elapsed work (xrun),
+		 * and nothing after it depends on the answer; sync_stop
+		 * waits for the I/O.
+		 */
+		mutex_lock(&vss->cmd_mutex);
+		if (vss->state == VIRTSND_PCM_S_STARTED)
+			rc = virtsnd_pcm_cmd_async(vss, VIRTIO_SND_R_PCM_STOP);
+		mutex_unlock(&vss->cmd_mutex);
+		/* a stop that cannot reach a removed device is still a stop */
+		if (rc == -ENODEV)
+			rc = 0;
+		break;
+	case SNDRV_PCM_TRIGGER_DRAIN:
+		virtsnd_pcm_ring_flush(vss);
+		break;
+	default:
+		rc = -EINVAL;
+		break;
+	}
+
+	return rc;
+}
+
+static int virtsnd_pcm_sync_stop(struct snd_pcm_substream *substream)
+{
+	struct virtio_pcm_substream *vss = virtsnd_pcm_substream(substream);
+	int rc;
+
+	virtsnd_pcm_ring_disable_sync(vss);
+
+	mutex_lock(&vss->cmd_mutex);
+	rc = virtsnd_pcm_quiesce(vss);
+	mutex_unlock(&vss->cmd_mutex);
+
+	return rc;
+}
+
+static snd_pcm_uframes_t virtsnd_pcm_pointer(struct snd_pcm_substream *substream)
+{
+	return virtsnd_pcm_ring_pointer(virtsnd_pcm_substream(substream));
+}
+
+static int virtsnd_pcm_ack(struct snd_pcm_substream *substream)
+{
+	virtsnd_pcm_ring_ack(virtsnd_pcm_substream(substream));
+	return 0;
+}
+
+/* PCM substream operators */
+const struct snd_pcm_ops virtsnd_pcm_ops = {
+	.open = virtsnd_pcm_open,
+	.close = virtsnd_pcm_close,
+	.hw_params = virtsnd_pcm_hw_params,
+	.hw_free = virtsnd_pcm_hw_free,
+	.prepare = virtsnd_pcm_prepare,
+	.trigger = virtsnd_pcm_trigger,
+	.sync_stop = virtsnd_pcm_sync_stop,
+	.pointer = virtsnd_pcm_pointer,
+	.ack = virtsnd_pcm_ack,
+};
