@@ -238,8 +238,6 @@ uint32_t snd_pcm_ctl(struct snd_dev *snd, struct snd_ctl_req *r)
 		status = VIRTIO_SND_S_OK;
 		break;
 	case VIRTIO_SND_R_PCM_START:
-		s->state = PCM_STATE_START;
-		pcm_io_start(s);
 		status = VIRTIO_SND_S_OK;
 		break;
 	case VIRTIO_SND_R_PCM_STOP:
@@ -258,6 +256,8 @@ uint32_t snd_pcm_ctl(struct snd_dev *snd, struct snd_ctl_req *r)
 		vlog_dbg("stream %u: %s -> %s", id, pcm_state_names[s->state],
 			 pcm_state_names[pcm_next_state[r->code - VIRTIO_SND_R_PCM_SET_PARAMS]]);
 		s->state = pcm_next_state[r->code - VIRTIO_SND_R_PCM_SET_PARAMS];
+		if (s->state == PCM_STATE_START)
+			pcm_io_start(s);
 	}
 	return status;
 }

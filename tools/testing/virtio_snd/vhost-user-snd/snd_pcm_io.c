@@ -148,6 +148,9 @@ static void pcm_msg_complete(struct snd_pcm_stream *s, struct vq_elem *e,
 	}
 	if (transfer)
 		s->bytes_done += payload;
+	vlog_io("stream %u: complete %zu bytes status 0x%x%s, %u queued",
+		s->id, payload, status, transfer ? "" : " (untransferred)",
+		s->queued);
 	virtq_push(pcm_vq(s), e, used);
 }
 
@@ -240,6 +243,9 @@ static void pcm_enqueue(struct snd_pcm_stream *s, struct vq_elem *e)
 	s->queue_tail = &e->next;
 	s->queued++;
 	s->queued_bytes += pcm_msg_payload(s, e);
+	vlog_io("stream %u: queue %zu bytes, %u queued, state %d%s", s->id,
+		pcm_msg_payload(s, e), s->queued, s->state,
+		s->starved ? ", starved" : "");
 	if (s->state != PCM_STATE_START)
 		return;
 	if (s->starved)

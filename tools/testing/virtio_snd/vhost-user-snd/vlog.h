@@ -22,5 +22,6 @@ void vlog_violation(const char *fmt, ...)
 #define vlog_err(...)	vlog_msg(0, __VA_ARGS__)
 #define vlog_info(...)	vlog_msg(1, __VA_ARGS__)
 #define vlog_dbg(...)	vlog_msg(2, __VA_ARGS__)
+#define vlog_io(...)	vlog_msg(3, __VA_ARGS__)
 
 #endif /* VUS_VLOG_H */
