@@ -326,8 +326,8 @@ static int prefill(struct pcm *p)
  * Device position in frames since the last prepare, derived from avail: for
  * playback what the device has consumed, for capture what it has produced.
  */
-static int position(struct pcm *p, long long *pos, snd_pcm_state_t *state,
-		    snd_htimestamp_t *ts)
+static int position_delay(struct pcm *p, long long *pos, snd_pcm_state_t *state,
+			  snd_htimestamp_t *ts, long long *delay)
 {
 	snd_pcm_status_t *st;
 	long long avail;
@@ -342,11 +342,19 @@ static int position(struct pcm *p, long long *pos, snd_pcm_state_t *state,
 		*state = snd_pcm_status_get_state(st);
 	if (ts)
 		snd_pcm_status_get_htstamp(st, ts);
+	if (delay)
+		*delay = snd_pcm_status_get_delay(st);
 	if (p->stream == SND_PCM_STREAM_PLAYBACK)
 		*pos = p->xfer - p->base - ((long long)p->buffer - avail);
 	else
 		*pos = p->xfer - p->base + avail;
 	return 0;
+}
+
+static int position(struct pcm *p, long long *pos, snd_pcm_state_t *state,
+		    snd_htimestamp_t *ts)
+{
+	return position_delay(p, pos, state, ts, NULL);
 }
 
 static int start(struct pcm *p)
@@ -395,7 +403,7 @@ static double ts_sec(const snd_htimestamp_t *ts)
 static int run(struct pcm *p, double secs, bool check_rate)
 {
 	unsigned int rate = p->o->rate;
-	long long target, pos, pos0, last = -1, first_pos = -1;
+	long long target, pos, pos0, last = -1, first_pos = -1, delay, held;
 	double t0 = now(), t, t_first = 0, t_last = 0, t_move = t0;
 	double stall = 3.0 * p->period / rate;
 	double prev_ts = 0;
@@ -413,10 +421,21 @@ static int run(struct pcm *p, double secs, bool check_rate)
 		target = pos0 + p->period * 3;
 
 	for (;;) {
-		rc = position(p, &pos, &state, &ts);
+		rc = position_delay(p, &pos, &state, &ts, &delay);
 		t = now();
 		if (rc < 0)
 			return fail("status: %s", snd_strerror(rc));
+		/*
+		 * delay: playback = queued frames + device latency, capture =
+		 * captured-but-unread frames + latency; never negative, and a
+		 * device cannot hold more than a buffer on top.
+		 */
+		held = p->stream == SND_PCM_STREAM_PLAYBACK ?
+		       p->xfer - p->base - pos : pos - (p->xfer - p->base);
+		if (state == SND_PCM_STATE_RUNNING &&
+		    (delay < held || delay > held + (long long)p->buffer))
+			return fail("%s: delay %lld frames with %lld frames in the buffer",
+				    sname(p->stream), delay, held);
 		if (state == SND_PCM_STATE_XRUN)
 			return fail("%s: unexpected xrun at %.3f s of audio (%.3f s wall)",
 				    sname(p->stream), (double)pos / rate, t - t0);
@@ -892,20 +911,22 @@ static void sigint_child(bool handler, int ready_fd)
 	struct sigaction sa;
 	struct pcm p;
 	snd_pcm_state_t s;
-	int rc, round = 0;
+	int rc, round = 0, eintr = 0;
+	const char *op = "open";
 
-	if (handler) {
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_sigint;	/* no SA_RESTART: see EINTR */
-		sigaction(SIGINT, &sa, NULL);
-	}
+	/* A background job of a script starts with SIGINT ignored: reset it. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler ? on_sigint : SIG_DFL;	/* no SA_RESTART: see EINTR */
+	sigaction(SIGINT, &sa, NULL);
 	if (pcm_open(&p, o, o->stream, SND_PCM_NONBLOCK))
 		_exit(3);
 	if (write(ready_fd, "r", 1) != 1)
 		_exit(3);
 	close(ready_fd);
 	while (!got_sigint) {
+		op = "prepare";
 		rc = snd_pcm_prepare(p.h);
+		eintr += rc == -EINTR;
 		if (rc < 0 && rc != -EINTR && !got_sigint) {
 			note("child: prepare: %s", snd_strerror(rc));
 			_exit(3);
@@ -913,20 +934,26 @@ static void sigint_child(bool handler, int ready_fd)
 		p.base = p.xfer;
 		if (p.stream == SND_PCM_STREAM_PLAYBACK)
 			transfer(&p, p.buffer);
+		op = "start";
 		rc = snd_pcm_start(p.h);
+		eintr += rc == -EINTR;
 		if (rc < 0 && rc != -EINTR && !got_sigint) {
 			note("child: start: %s", snd_strerror(rc));
 			_exit(3);
 		}
 		if (round++ % 2)
 			sleep_ms(round % 7);
+		op = "drop";
 		rc = snd_pcm_drop(p.h);
+		eintr += rc == -EINTR;
 		if (rc < 0 && rc != -EINTR && !got_sigint) {
 			note("child: drop: %s", snd_strerror(rc));
 			_exit(3);
 		}
 	}
 	s = snd_pcm_state(p.h);
+	note("child: SIGINT after %d rounds, around %s, state %s, %d EINTR", round, op,
+	     state_name(s), eintr);
 	if (s != SND_PCM_STATE_SETUP && s != SND_PCM_STATE_PREPARED &&
 	    s != SND_PCM_STATE_RUNNING && s != SND_PCM_STATE_XRUN) {
 		note("child: state %s after SIGINT", state_name(s));

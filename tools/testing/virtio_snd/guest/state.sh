@@ -27,6 +27,40 @@ nxfail=0
 nskip=0
 suite_t0=$(date +%s)
 
+# alive PID: true while PID runs (a zombie counts as gone)
+alive() {
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# bounded SECS CMD...: run CMD with a deadline; 124 when it had to be killed.
+# A process that even SIGKILL cannot end is stuck in the kernel: the suite
+# stops there (the harness sees the hung task in dmesg).
+bounded() {
+	lim=$(( $1 * 10 ))
+	shift
+	"$@" &
+	bpid=$!
+	n=0
+	while alive $bpid; do
+		n=$((n + 1))
+		if [ $n -eq $lim ]; then
+			kill -TERM $bpid 2>/dev/null
+		elif [ $n -eq $((lim + 20)) ]; then
+			kill -KILL $bpid 2>/dev/null
+		elif [ $n -gt $((lim + 120)) ]; then
+			echo "FAIL: unkillable after SIGKILL (stuck in the kernel)"
+			echo "not ok - virtio_snd.state.$name # hang: unkillable, suite aborted" >&3
+			exit 1
+		fi
+		usleep 100000
+	done
+	wait $bpid
+	brc=$?
+	[ $n -ge $lim ] && return 124
+	return $brc
+}
+
 # rnd N: a pseudo-random number in 0..N-1
 rnd() {
 	r=$(od -An -N2 -tu2 /dev/urandom 2>/dev/null | tr -d ' ')
@@ -78,7 +112,7 @@ t() {
 		return
 	fi
 	t0=$(date +%s)
-	timeout "$tmo" "$PCMTEST" "$@" -D "$dev" >"$out" 2>&1
+	bounded "$tmo" "$PCMTEST" "$@" -D "$dev" >"$out" 2>&1
 	rc=$?
 	dt=$(( $(date +%s) - t0 ))
 	sed -n 's/^# /#   /p' "$out"
@@ -88,9 +122,8 @@ t() {
 	1)	reason=$(sed -n 's/^FAIL: //p' "$out" | tail -n 1) ;;
 	4)	reason=$(sed -n 's/^SKIP: //p' "$out" | tail -n 1) ;;
 	*)
-		if [ "$dt" -ge "$tmo" ]; then
-			reason="hang: killed by the ${tmo} s timeout"
-			rc=124
+		if [ "$rc" = 124 ]; then
+			reason="hang: killed after the ${tmo} s timeout"
 		else
 			reason="pcmtest crashed (exit status $rc)"
 		fi
@@ -126,7 +159,7 @@ t_sigint_alsa_utils() {
 		usleep $(( $(rnd 150) * 1000 ))
 		kill -INT $pid 2>/dev/null
 		w=0
-		while kill -0 $pid 2>/dev/null; do
+		while alive $pid; do
 			w=$((w + 1))
 			if [ $w -gt 100 ]; then
 				bad="round $i: pid $pid still running 5 s after SIGINT"
@@ -143,13 +176,14 @@ t_sigint_alsa_utils() {
 		return
 	fi
 	echo "#   $i aplay/arecord runs interrupted by SIGINT"
-	timeout 20 "$PCMTEST" stream -s play -t 0.5 -D "$dev" >"$out" 2>&1 &&
-		timeout 20 "$PCMTEST" stream -s cap -t 0.5 -D "$dev" >>"$out" 2>&1
+	bounded 20 "$PCMTEST" stream -s play -t 0.5 -D "$dev" >"$out" 2>&1 &&
+		bounded 20 "$PCMTEST" stream -s cap -t 0.5 -D "$dev" >>"$out" 2>&1
 	rc=$?
 	sed -n 's/^# /#   /p' "$out"
 	report "$name" "$rc" "after SIGINTs: $(sed -n 's/^FAIL: //p' "$out" | tail -n 1)"
 }
 
+exec 3>&1
 echo "# state suite on $dev, driver $driver"
 
 # basic streaming, RW and MMAP
@@ -198,8 +232,8 @@ t close_running_playback 30 "" close -s play
 t close_running_capture 30 "" close -s cap
 
 # SIGINT while starting and stopping
-t sigint_playback 90 "" sigint -s play -k 20
-t sigint_capture 90 "" sigint -s cap -k 20
+t sigint_playback 90 "" sigint -s play -k 40
+t sigint_capture 90 "" sigint -s cap -k 40
 t_sigint_alsa_utils
 
 # playback and capture at once
