@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dev_config.h"
+#include "inject.h"
 #include "loop.h"
 #include "snd_dev.h"
 #include "snd_pcm.h"
@@ -28,6 +29,7 @@ static void usage(FILE *f)
 		"                         stream, S16, 48 kHz, 1..2 channels)\n"
 		"  -o, --outdir DIR       where streamN.raw files go (default .)\n"
 		"  -l, --violations FILE  spec-violation log (default OUTDIR/violations.log)\n"
+		"  -e, --events FIFO      command FIFO for injecting events (README.md)\n"
 		"  -i, --instant          complete I/O at once instead of in real time\n"
 		"  -p, --persist          keep serving after the front-end disconnects\n"
 		"  -v, --verbose          more log output (repeat for debug)\n"
@@ -56,6 +58,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "outdir", required_argument, NULL, 'o' },
 		{ "violations", required_argument, NULL, 'l' },
+		{ "events", required_argument, NULL, 'e' },
 		{ "instant", no_argument, NULL, 'i' },
 		{ "persist", no_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -64,18 +67,20 @@ int main(int argc, char **argv)
 		{ }
 	};
 	const char *sock = NULL, *config = NULL, *outdir = ".", *vpath = NULL;
+	const char *fifo = NULL;
 	static struct devcfg cfg;
 	static struct snd_dev snd;
 	char vbuf[PATH_MAX];
 	bool instant = false, persist = false;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "s:c:o:l:ipvqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:c:o:l:e:ipvqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
 		case 'c': config = optarg; break;
 		case 'o': outdir = optarg; break;
 		case 'l': vpath = optarg; break;
+		case 'e': fifo = optarg; break;
 		case 'i': instant = true; break;
 		case 'p': persist = true; break;
 		case 'v': vlog_verbosity++; break;
@@ -110,6 +115,8 @@ int main(int argc, char **argv)
 	rc = loop_init();
 	if (!rc)
 		rc = snd_dev_init(&snd, &cfg, sock, outdir, instant);
+	if (!rc && fifo)
+		rc = inject_open(&snd, fifo);
 	if (rc) {
 		vlog_err("init: %s", strerror(-rc));
 		return 1;

@@ -147,7 +147,7 @@ static void snd_jack_info_fill(struct snd_dev *snd, uint32_t id, void *item)
 	info->features = htole32(c->features);
 	info->hda_reg_defconf = htole32(c->defconf);
 	info->hda_reg_caps = htole32(c->caps);
-	info->connected = c->connected;
+	info->connected = snd->jack_connected[id];
 }
 
 static void snd_chmap_info_fill(struct snd_dev *snd, uint32_t id, void *item)
@@ -269,6 +269,30 @@ static void snd_ctl_kick(struct snd_dev *snd)
 		virtq_notify(vq);
 }
 
+/* Put pending events into available buffers. */
+static void snd_event_flush(struct snd_dev *snd)
+{
+	struct virtq *vq = snd_vq(snd, VIRTIO_SND_VQ_EVENT);
+	unsigned int n = 0;
+
+	while (n < snd->npending && snd->events) {
+		struct vq_elem *e = snd->events;
+
+		snd->events = e->next;
+		if (!snd->events)
+			snd->events_tail = &snd->events;
+		iov_write(e->in, e->n_in, 0, &snd->pending[n], sizeof(snd->pending[n]));
+		virtq_push(vq, e, sizeof(snd->pending[n]));
+		n++;
+	}
+	if (!n)
+		return;
+	snd->npending -= n;
+	memmove(snd->pending, snd->pending + n,
+		snd->npending * sizeof(snd->pending[0]));
+	virtq_notify(vq);
+}
+
 static void snd_event_kick(struct snd_dev *snd)
 {
 	struct virtq *vq = snd_vq(snd, VIRTIO_SND_VQ_EVENT);
@@ -286,38 +310,53 @@ static void snd_event_kick(struct snd_dev *snd)
 		*snd->events_tail = e;
 		snd->events_tail = &e->next;
 	}
+	snd_event_flush(snd);
 }
 
 /**
  * snd_event_send() - Deliver an event through the event queue.
  * @snd: device.
- * @code: VIRTIO_SND_EVT_*.
+ * @code: VIRTIO_SND_EVT_* (or any value, for fault injection).
  * @data: event data (jack, stream or control id).
  *
- * Return: 0, or -ENOBUFS if the driver left no buffer in the event queue.
+ * The event waits (up to SND_MAX_PENDING_EVENTS) if the driver has no
+ * buffer in the event queue now.
+ *
+ * Return: 0, or -ENOBUFS if the event had to be dropped.
  */
 int snd_event_send(struct snd_dev *snd, uint32_t code, uint32_t data)
 {
-	struct virtq *vq = snd_vq(snd, VIRTIO_SND_VQ_EVENT);
-	struct virtio_snd_event ev = {
-		.hdr.code = htole32(code),
-		.data = htole32(data),
-	};
-	struct vq_elem *e;
+	struct virtio_snd_event *ev;
 
-	snd_event_kick(snd);
-	e = snd->events;
-	if (!e) {
-		vlog_err("event 0x%x dropped: no event buffer", code);
+	if (snd->npending == SND_MAX_PENDING_EVENTS) {
+		vlog_err("event 0x%x dropped: %u events pending", code,
+			 snd->npending);
 		return -ENOBUFS;
 	}
-	snd->events = e->next;
-	if (!snd->events)
-		snd->events_tail = &snd->events;
-	iov_write(e->in, e->n_in, 0, &ev, sizeof(ev));
-	virtq_push(vq, e, sizeof(ev));
-	virtq_notify(vq);
+	ev = &snd->pending[snd->npending++];
+	ev->hdr.code = htole32(code);
+	ev->data = htole32(data);
+	vlog_dbg("event 0x%x data %u queued", code, data);
+	snd_event_kick(snd);
 	return 0;
+}
+
+/**
+ * snd_jack_set() - Plug or unplug a jack and tell the driver.
+ * @snd: device.
+ * @id: jack id.
+ * @connected: new state.
+ *
+ * Return: 0, -EINVAL for a bad id, or -ENOBUFS.
+ */
+int snd_jack_set(struct snd_dev *snd, uint32_t id, bool connected)
+{
+	if (id >= snd->cfg->njacks)
+		return -EINVAL;
+	snd->jack_connected[id] = connected;
+	return snd_event_send(snd, connected ? VIRTIO_SND_EVT_JACK_CONNECTED :
+					       VIRTIO_SND_EVT_JACK_DISCONNECTED,
+			      id);
 }
 
 static void snd_events_discard(struct snd_dev *snd)
@@ -394,6 +433,7 @@ static void snd_vu_reset(void *opaque)
 
 	vlog_info("device reset");
 	snd_events_discard(snd);
+	snd->npending = 0;
 	snd_pcm_reset(snd);
 }
 
@@ -418,6 +458,7 @@ static const struct vu_dev_ops snd_vu_ops = {
 int snd_dev_init(struct snd_dev *snd, const struct devcfg *cfg,
 		 const char *sock_path, const char *outdir, bool instant)
 {
+	unsigned int i;
 	int rc;
 
 	memset(snd, 0, sizeof(*snd));
@@ -425,6 +466,8 @@ int snd_dev_init(struct snd_dev *snd, const struct devcfg *cfg,
 	snd->outdir = outdir;
 	snd->instant = instant;
 	snd->events_tail = &snd->events;
+	for (i = 0; i < cfg->njacks; i++)
+		snd->jack_connected[i] = cfg->jacks[i].connected;
 	rc = snd_pcm_init(snd);
 	if (rc)
 		return rc;

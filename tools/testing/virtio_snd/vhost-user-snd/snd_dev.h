@@ -13,6 +13,11 @@
 #include "dev_config.h"
 #include "vhost_user.h"
 
+#include <linux/virtio_snd.h>
+
+/* Events held while the driver has no buffer in the event queue. */
+#define SND_MAX_PENDING_EVENTS 256
+
 struct snd_pcm_stream;
 
 /**
@@ -38,6 +43,9 @@ struct snd_ctl_req {
  * @streams: PCM streams, @cfg->nstreams of them.
  * @events: event queue buffers waiting for an event, FIFO.
  * @events_tail: link to append to @events.
+ * @pending: events waiting for an event queue buffer, oldest first.
+ * @npending: number of @pending events.
+ * @jack_connected: current connection state of each jack.
  * @outdir: directory for the per-stream data files.
  * @instant: audio clocks in instant mode.
  */
@@ -46,6 +54,9 @@ struct snd_dev {
 	struct vu_dev vu;
 	struct snd_pcm_stream *streams;
 	struct vq_elem *events, **events_tail;
+	struct virtio_snd_event pending[SND_MAX_PENDING_EVENTS];
+	unsigned int npending;
+	bool jack_connected[DEVCFG_MAX_JACKS];
 	const char *outdir;
 	bool instant;
 };
@@ -62,6 +73,7 @@ uint32_t snd_ctl_query_info(struct snd_dev *snd, struct snd_ctl_req *r,
 void snd_ctl_write(struct snd_ctl_req *r, size_t off, const void *buf,
 		   size_t len);
 int snd_event_send(struct snd_dev *snd, uint32_t code, uint32_t data);
+int snd_jack_set(struct snd_dev *snd, uint32_t id, bool connected);
 const char *snd_code_name(uint32_t code);
 
 #endif /* VUS_SND_DEV_H */

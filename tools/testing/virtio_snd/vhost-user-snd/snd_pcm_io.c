@@ -228,7 +228,8 @@ static void pcm_restart_after_starve(struct snd_pcm_stream *s)
 		vlog_info("stream %u: %s (%llu so far)", s->id,
 			  pcm_is_output(s) ? "underrun" : "overrun",
 			  (unsigned long long)s->xruns);
-		/* Hook: VIRTIO_SND_EVT_PCM_XRUN when EVT_XRUNS is negotiated. */
+		if (s->params.features & (1u << VIRTIO_SND_PCM_F_EVT_XRUNS))
+			snd_event_send(s->snd, VIRTIO_SND_EVT_PCM_XRUN, s->id);
 	}
 	aclock_start(&s->clock, snd_rate_hz(s->params.rate));
 	s->starved = false;
