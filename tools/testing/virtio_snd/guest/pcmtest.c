@@ -670,6 +670,54 @@ static int t_drain(void)
 	if (!rc && dt < audio * 0.5 - 0.05)
 		rc = fail("drain returned after %.3f s but %.3f s of audio were queued",
 			  dt, audio);
+	/* a drained stream must start again */
+	if (!rc) {
+		snd_pcm_nonblock(p.h, 1);
+		rc = prepare(&p) ?: start(&p) ?: run(&p, 0.3, true);
+		if (!rc && snd_pcm_drop(p.h) < 0)
+			rc = fail("drop after restart failed");
+	}
+out:
+	pcm_close(&p);
+	return rc;
+}
+
+/* A drain in non-blocking mode leaves DRAINING; drop must end it. */
+static int t_drain_drop(void)
+{
+	struct pcm p;
+	int rc;
+
+	if (opt.stream != SND_PCM_STREAM_PLAYBACK)
+		return fail("drain is a playback test");
+	rc = pcm_open(&p, &opt, opt.stream, SND_PCM_NONBLOCK);
+	if (rc)
+		goto out;
+	describe(&p);
+	rc = start(&p) ?: run(&p, 0.3, true);
+	if (rc)
+		goto out;
+	while (transfer(&p, p.buffer) > 0)
+		;
+	rc = snd_pcm_drain(p.h);
+	if (rc != -EAGAIN) {
+		rc = fail("non-blocking drain returned %d (%s), expected -EAGAIN", rc,
+			  rc < 0 ? snd_strerror(rc) : "ok");
+		goto out;
+	}
+	rc = expect_state(&p, SND_PCM_STATE_DRAINING, "non-blocking drain");
+	if (rc)
+		goto out;
+	sleep_ms(p.period * 1000 / opt.rate / 2 + 5);
+	rc = snd_pcm_drop(p.h);
+	if (rc < 0) {
+		rc = fail("drop while draining: %s", snd_strerror(rc));
+		goto out;
+	}
+	rc = expect_state(&p, SND_PCM_STATE_SETUP, "drop while draining") ?:
+	     prepare(&p) ?: start(&p) ?: run(&p, 0.5, true);
+	if (!rc && snd_pcm_drop(p.h) < 0)
+		rc = fail("drop failed");
 out:
 	pcm_close(&p);
 	return rc;
@@ -689,13 +737,24 @@ static int t_restart(void)
 		rc = (i ? prepare(&p) : 0) ?: start(&p) ?: run(&p, opt.secs, true);
 		if (rc)
 			break;
+		/* every other round: drop a paused stream */
+		if (i % 2 && p.can_pause) {
+			rc = snd_pcm_pause(p.h, 1);
+			if (rc < 0) {
+				rc = fail("pause push #%u: %s", i, snd_strerror(rc));
+				break;
+			}
+			if ((rc = expect_state(&p, SND_PCM_STATE_PAUSED, "pause push")))
+				break;
+			sleep_ms(30);
+		}
 		rc = snd_pcm_drop(p.h);
 		if (rc < 0)
 			rc = fail("drop #%u: %s", i, snd_strerror(rc));
 		else
 			rc = expect_state(&p, SND_PCM_STATE_SETUP, "drop");
 	}
-	note("%u start/drop/prepare rounds", i);
+	note("%u start/drop/prepare rounds (every other one dropped while paused)", i);
 out:
 	pcm_close(&p);
 	return rc;
@@ -889,6 +948,26 @@ static int t_close(void)
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		return fail("child streaming process failed before exiting");
 	note("process exit with a running stream: ok");
+
+	/* and close a paused stream */
+	rc = pcm_open(&p, &opt, opt.stream, SND_PCM_NONBLOCK);
+	if (!rc && p.can_pause) {
+		rc = start(&p) ?: run(&p, 0.3, true);
+		if (!rc && snd_pcm_pause(p.h, 1) < 0)
+			rc = fail("pause push failed");
+		if (!rc) {
+			sleep_ms(50);
+			t0 = now();
+			rc = snd_pcm_close(p.h);
+			p.h = NULL;
+			note("close while paused returned %d after %.3f s", rc, now() - t0);
+			if (rc < 0)
+				rc = fail("close while paused: %s", snd_strerror(rc));
+		}
+	}
+	pcm_close(&p);
+	if (rc)
+		return rc;
 	return play_once(&opt, opt.stream, 0.5);
 }
 
@@ -1121,6 +1200,7 @@ static const struct subcmd cmds[] = {
 	{ "stream", t_stream, "start, stream -t secs in real time, drop" },
 	{ "pause", t_pause, "pause push/release three times, position frozen while paused" },
 	{ "drain", t_drain, "drain after -t secs of full periods (+ -P frames); -t 0: never started" },
+	{ "drain_drop", t_drain_drop, "drop while a non-blocking drain runs, then restart" },
 	{ "restart", t_restart, "-n rounds of prepare, start, stream, drop" },
 	{ "xrun", t_xrun, "starve the stream into XRUN, prepare, stream again (twice)" },
 	{ "periods", t_periods, "period size -p us with 2..max periods (or -n exactly)" },

@@ -204,7 +204,8 @@ t drain_partial_mmap 30 "drain: Input/output error" drain -s play -M -t 0.5 -P 3
 t drain_unstarted_playback 30 "" drain -s play -t 0 -P 1920
 t drain_unstarted_partial 30 "drain: Input/output error" drain -s play -t 0 -P 700
 
-# drop and restart
+# drop and restart (also from PAUSED and DRAINING)
+t drop_while_draining 30 "" drain_drop -s play
 t restart_playback 30 "" restart -s play -k 5 -t 0.3
 t restart_capture 30 "" restart -s cap -k 5 -t 0.3
 
