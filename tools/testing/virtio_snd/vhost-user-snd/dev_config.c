@@ -26,6 +26,7 @@ enum devcfg_section {
 	SEC_STREAM,
 	SEC_JACK,
 	SEC_CHMAP,
+	SEC_FAULT,
 };
 
 struct devcfg_parser {
@@ -57,6 +58,7 @@ void devcfg_default(struct devcfg *cfg)
 	cfg->streams[0] = devcfg_default_stream;
 	cfg->streams[1] = devcfg_default_stream;
 	cfg->streams[1].direction = VIRTIO_SND_D_INPUT;
+	cfg->adv_streams = 2;
 }
 
 static int devcfg_error(struct devcfg_parser *p, const char *what,
@@ -267,7 +269,38 @@ static int devcfg_device_key(struct devcfg_parser *p, const char *key,
 		p->cfg->queue_size = qs;
 		return 0;
 	}
+	if (!strcmp(key, "advertise_streams")) {
+		p->cfg->adv_set[0] = true;
+		return devcfg_u32(p, val, UINT32_MAX, &p->cfg->adv_streams);
+	}
+	if (!strcmp(key, "advertise_jacks")) {
+		p->cfg->adv_set[1] = true;
+		return devcfg_u32(p, val, UINT32_MAX, &p->cfg->adv_jacks);
+	}
+	if (!strcmp(key, "advertise_chmaps")) {
+		p->cfg->adv_set[2] = true;
+		return devcfg_u32(p, val, UINT32_MAX, &p->cfg->adv_chmaps);
+	}
 	return devcfg_error(p, "unknown device key", key);
+}
+
+static int devcfg_fault_key(struct devcfg_parser *p, const char *key,
+			    char *val)
+{
+	char *argv[8], *save;
+	int argc = 0;
+
+	if (strcmp(key, "fault"))
+		return devcfg_error(p, "unknown fault key", key);
+	if (p->cfg->nfaults == FAULT_MAX)
+		return devcfg_error(p, "too many faults", val);
+	for (argv[0] = strtok_r(val, " \t", &save); argv[argc] && argc < 7;
+	     argv[argc] = strtok_r(NULL, " \t", &save))
+		argc++;
+	if (fault_parse(argv, argc, &p->cfg->faults[p->cfg->nfaults]))
+		return devcfg_error(p, "bad fault", key);
+	p->cfg->nfaults++;
+	return 0;
 }
 
 static int devcfg_section(struct devcfg_parser *p, const char *name)
@@ -286,6 +319,8 @@ static int devcfg_section(struct devcfg_parser *p, const char *name)
 			return devcfg_error(p, "too many sections", name);
 		cfg->njacks++;
 		p->sec = SEC_JACK;
+	} else if (!strcmp(name, "fault")) {
+		p->sec = SEC_FAULT;
 	} else if (!strcmp(name, "chmap")) {
 		if (cfg->nchmaps == DEVCFG_MAX_CHMAPS)
 			return devcfg_error(p, "too many sections", name);
@@ -342,6 +377,8 @@ static int devcfg_line(struct devcfg_parser *p, char *line)
 		return devcfg_jack_key(p, key, val);
 	case SEC_CHMAP:
 		return devcfg_chmap_key(p, key, val);
+	case SEC_FAULT:
+		return devcfg_fault_key(p, key, val);
 	default:
 		return devcfg_error(p, "key outside a section", key);
 	}
@@ -378,6 +415,12 @@ int devcfg_load(struct devcfg *cfg, const char *path)
 		vlog_err("%s: no [stream] section", path);
 		rc = -EINVAL;
 	}
+	if (!cfg->adv_set[0])
+		cfg->adv_streams = cfg->nstreams;
+	if (!cfg->adv_set[1])
+		cfg->adv_jacks = cfg->njacks;
+	if (!cfg->adv_set[2])
+		cfg->adv_chmaps = cfg->nchmaps;
 	return rc;
 }
 
@@ -389,8 +432,13 @@ void devcfg_dump(const struct devcfg *cfg)
 {
 	unsigned int i;
 
-	vlog_info("device: %u streams, %u jacks, %u chmaps, queue size %u",
-		  cfg->nstreams, cfg->njacks, cfg->nchmaps, cfg->queue_size);
+	vlog_info("device: %u streams, %u jacks, %u chmaps, queue size %u, %u faults",
+		  cfg->nstreams, cfg->njacks, cfg->nchmaps, cfg->queue_size,
+		  cfg->nfaults);
+	if (cfg->adv_streams != cfg->nstreams || cfg->adv_jacks != cfg->njacks ||
+	    cfg->adv_chmaps != cfg->nchmaps)
+		vlog_info("config space advertises %u streams, %u jacks, %u chmaps",
+			  cfg->adv_streams, cfg->adv_jacks, cfg->adv_chmaps);
 	for (i = 0; i < cfg->nstreams; i++) {
 		const struct devcfg_stream *s = &cfg->streams[i];
 

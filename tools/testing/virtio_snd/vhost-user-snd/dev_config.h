@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fault.h"
+
 #define DEVCFG_MAX_STREAMS	64
 #define DEVCFG_MAX_JACKS	64
 #define DEVCFG_MAX_CHMAPS	64
@@ -48,13 +50,21 @@ struct devcfg_chmap {
  * @streams: PCM streams, in stream id order.
  * @jacks: jacks, in jack id order.
  * @chmaps: channel maps, in chmap id order.
+ * @adv_streams: streams count in the config space (fault: may exceed @nstreams).
+ * @adv_jacks: jacks count in the config space.
+ * @adv_chmaps: chmaps count in the config space.
+ * @nfaults: number of @faults.
+ * @faults: faults armed at start-up.
  *
- * Control elements (VIRTIO_SND_F_CTLS) and fault injection will be
- * further sections of the same file.
+ * Control elements (VIRTIO_SND_F_CTLS) will be a further section.
  */
 struct devcfg {
 	unsigned int queue_size;
 	unsigned int nstreams, njacks, nchmaps;
+	uint32_t adv_streams, adv_jacks, adv_chmaps;
+	bool adv_set[3];
+	unsigned int nfaults;
+	struct fault faults[FAULT_MAX];
 	struct devcfg_stream streams[DEVCFG_MAX_STREAMS];
 	struct devcfg_jack jacks[DEVCFG_MAX_JACKS];
 	struct devcfg_chmap chmaps[DEVCFG_MAX_CHMAPS];

@@ -6,6 +6,8 @@
  *   xrun STREAM                  VIRTIO_SND_EVT_PCM_XRUN
  *   period STREAM                VIRTIO_SND_EVT_PCM_PERIOD_ELAPSED
  *   event CODE DATA [COUNT]      any event, COUNT times (default 1)
+ *   fault ctl|io ...             arm a fault (syntax in fault.c)
+ *   fault clear                  disarm every fault
  *
  * Numbers are decimal or 0x-hex.  The outcome of each command is logged on
  * stderr ("inject: ...").  The FIFO is opened read-write, so writers may
@@ -21,6 +23,7 @@
 
 #include <linux/virtio_snd.h>
 
+#include "fault.h"
 #include "inject.h"
 #include "loop.h"
 #include "snd_dev.h"
@@ -94,6 +97,17 @@ static int inject_command(struct snd_dev *snd, char **argv, int argc)
 					   VIRTIO_SND_EVT_PCM_PERIOD_ELAPSED);
 	if (!strcmp(argv[0], "event"))
 		return inject_raw(snd, argv, argc);
+	if (!strcmp(argv[0], "fault")) {
+		struct fault f;
+
+		if (argc == 2 && !strcmp(argv[1], "clear")) {
+			fault_clear();
+			return 0;
+		}
+		if (fault_parse(argv + 1, argc - 1, &f))
+			return -EINVAL;
+		return fault_add(&f);
+	}
 	return -EINVAL;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dev_config.h"
+#include "fault.h"
 #include "inject.h"
 #include "loop.h"
 #include "snd_dev.h"
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
 	static struct snd_dev snd;
 	char vbuf[PATH_MAX];
 	bool instant = false, persist = false;
+	unsigned int i;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "s:c:o:l:e:ipvqh", opts, NULL)) != -1) {
@@ -117,6 +119,8 @@ int main(int argc, char **argv)
 		rc = snd_dev_init(&snd, &cfg, sock, outdir, instant);
 	if (!rc && fifo)
 		rc = inject_open(&snd, fifo);
+	for (i = 0; !rc && i < cfg.nfaults; i++)
+		rc = fault_add(&cfg.faults[i]);
 	if (rc) {
 		vlog_err("init: %s", strerror(-rc));
 		return 1;

@@ -11,11 +11,13 @@
 
 #include <linux/virtio_snd.h>
 
+#include "fault.h"
 #include "snd_dev.h"
 #include "snd_pcm.h"
 #include "vlog.h"
 
 #define SND_CTL_REQ_MAX	(64 * 1024 + 256)
+#define SND_INFO_MAX	(16 * 1024 * 1024)
 
 struct virtq *snd_vq(struct snd_dev *snd, unsigned int qidx)
 {
@@ -94,7 +96,8 @@ void snd_ctl_write(struct snd_ctl_req *r, size_t off, const void *buf,
  * @item_size: size of our info structure.
  * @fill: writes item @id into a zeroed @item_size buffer.
  *
- * A driver item size larger than ours is zero-padded.
+ * A driver item size larger than ours is zero-padded.  Items advertised
+ * beyond the description (config-space fault) are all zero.
  *
  * Return: status code.
  */
@@ -125,6 +128,11 @@ uint32_t snd_ctl_query_info(struct snd_dev *snd, struct snd_ctl_req *r,
 	if (snd_ctl_check_len(r, sizeof(q), (uint64_t)count * size))
 		return VIRTIO_SND_S_BAD_MSG;
 
+	if ((uint64_t)count * size > SND_INFO_MAX) {
+		vlog_err("%s: %u items of %u bytes: refusing to write that much",
+			 snd_code_name(r->code), count, size);
+		return VIRTIO_SND_S_IO_ERR;
+	}
 	item = calloc(1, size);
 	if (!item)
 		return VIRTIO_SND_S_IO_ERR;
@@ -143,6 +151,8 @@ static void snd_jack_info_fill(struct snd_dev *snd, uint32_t id, void *item)
 	const struct devcfg_jack *c = &snd->cfg->jacks[id];
 	struct virtio_snd_jack_info *info = item;
 
+	if (id >= snd->cfg->njacks)
+		return;		/* advertised only (fault): all zero */
 	info->hdr.hda_fn_nid = htole32(c->nid);
 	info->features = htole32(c->features);
 	info->hda_reg_defconf = htole32(c->defconf);
@@ -155,6 +165,8 @@ static void snd_chmap_info_fill(struct snd_dev *snd, uint32_t id, void *item)
 	const struct devcfg_chmap *c = &snd->cfg->chmaps[id];
 	struct virtio_snd_chmap_info *info = item;
 
+	if (id >= snd->cfg->nchmaps)
+		return;		/* advertised only (fault): all zero */
 	info->hdr.hda_fn_nid = htole32(c->nid);
 	info->direction = c->direction;
 	info->channels = c->channels;
@@ -170,11 +182,13 @@ static uint32_t snd_jack_remap(struct snd_dev *snd, struct snd_ctl_req *r)
 		return VIRTIO_SND_S_BAD_MSG;
 	memcpy(&rm, r->req, sizeof(rm));
 	id = le32toh(rm.hdr.jack_id);
-	if (id >= snd->cfg->njacks) {
+	if (id >= snd->cfg->adv_jacks) {
 		vlog_violation("JACK_REMAP: jack id %u >= jacks %u", id,
-			       snd->cfg->njacks);
+			       snd->cfg->adv_jacks);
 		return VIRTIO_SND_S_BAD_MSG;
 	}
+	if (id >= snd->cfg->njacks)
+		return VIRTIO_SND_S_BAD_MSG;	/* advertised only (fault) */
 	if (!(snd->cfg->jacks[id].features & (1u << VIRTIO_SND_JACK_F_REMAP))) {
 		vlog_violation("JACK_REMAP: jack %u does not offer VIRTIO_SND_JACK_F_REMAP",
 			       id);
@@ -189,7 +203,7 @@ static uint32_t snd_ctl_dispatch(struct snd_dev *snd, struct snd_ctl_req *r)
 {
 	switch (r->code) {
 	case VIRTIO_SND_R_JACK_INFO:
-		return snd_ctl_query_info(snd, r, snd->cfg->njacks,
+		return snd_ctl_query_info(snd, r, snd->cfg->adv_jacks,
 					  sizeof(struct virtio_snd_jack_info),
 					  snd_jack_info_fill);
 	case VIRTIO_SND_R_JACK_REMAP:
@@ -202,7 +216,7 @@ static uint32_t snd_ctl_dispatch(struct snd_dev *snd, struct snd_ctl_req *r)
 	case VIRTIO_SND_R_PCM_STOP:
 		return snd_pcm_ctl(snd, r);
 	case VIRTIO_SND_R_CHMAP_INFO:
-		return snd_ctl_query_info(snd, r, snd->cfg->nchmaps,
+		return snd_ctl_query_info(snd, r, snd->cfg->adv_chmaps,
 					  sizeof(struct virtio_snd_chmap_info),
 					  snd_chmap_info_fill);
 	case VIRTIO_SND_R_CTL_INFO:
@@ -222,13 +236,48 @@ static uint32_t snd_ctl_dispatch(struct snd_dev *snd, struct snd_ctl_req *r)
 	}
 }
 
+/* Apply a fault that hit a completed control request; return true if held. */
+static bool snd_ctl_fault(struct snd_dev *snd, struct snd_ctl_req *r,
+			  const struct fault *f, uint32_t *used)
+{
+	struct virtq *vq = snd_vq(snd, VIRTIO_SND_VQ_CONTROL);
+	uint8_t fill[256];
+	size_t off;
+
+	switch (f->action) {
+	case FAULT_SHORT:
+		*used = *used > f->arg ? *used - f->arg : 0;
+		break;
+	case FAULT_LONG:
+		*used += f->arg;
+		break;
+	case FAULT_FILL:
+		memset(fill, f->arg, sizeof(fill));
+		for (off = sizeof(struct virtio_snd_hdr); off < r->resp_len;
+		     off += sizeof(fill))
+			iov_write(r->elem->in, r->elem->n_in, off, fill,
+				  r->resp_len - off < sizeof(fill) ?
+				  r->resp_len - off : sizeof(fill));
+		break;
+	case FAULT_DELAY:
+		fault_hold(vq, r->elem, *used, f->arg);
+		return true;
+	default:
+		break;
+	}
+	return false;
+}
+
 /* Handle one control request and complete it. */
 static void snd_ctl_handle(struct snd_dev *snd, struct vq_elem *e)
 {
 	static uint8_t buf[SND_CTL_REQ_MAX];
+	struct virtq *vq = snd_vq(snd, VIRTIO_SND_VQ_CONTROL);
 	struct snd_ctl_req r = { .elem = e, .req = buf };
 	struct virtio_snd_hdr hdr;
-	uint32_t status;
+	bool faulted = false;
+	struct fault f;
+	uint32_t status, used;
 
 	r.req_len = iov_read(e->out, e->n_out, 0, buf, sizeof(buf));
 	if (e->out_len > sizeof(buf) || r.req_len < sizeof(hdr)) {
@@ -239,7 +288,15 @@ static void snd_ctl_handle(struct snd_dev *snd, struct vq_elem *e)
 		r.code = le32toh(hdr.code);
 		vlog_dbg("control: %s (0x%x) %zu/%zu bytes",
 			 snd_code_name(r.code), r.code, e->out_len, e->in_len);
-		status = snd_ctl_dispatch(snd, &r);
+		faulted = fault_take(FAULT_CTL, r.code, &f);
+		if (faulted && f.action == FAULT_DROP) {
+			fault_hold(vq, e, 0, 0);
+			return;
+		}
+		if (faulted && f.action == FAULT_STATUS)
+			status = f.arg;		/* not acted on */
+		else
+			status = snd_ctl_dispatch(snd, &r);
 	}
 	if (status != VIRTIO_SND_S_OK)
 		r.resp_len = 0;		/* an error reply is the header alone */
@@ -247,12 +304,15 @@ static void snd_ctl_handle(struct snd_dev *snd, struct vq_elem *e)
 		if (status != VIRTIO_SND_S_BAD_MSG)
 			vlog_violation("%s: no room for the response header",
 				       snd_code_name(r.code));
-		virtq_push(snd_vq(snd, VIRTIO_SND_VQ_CONTROL), e, 0);
+		virtq_push(vq, e, 0);
 		return;
 	}
 	hdr.code = htole32(status);
 	snd_ctl_write(&r, 0, &hdr, sizeof(hdr));
-	virtq_push(snd_vq(snd, VIRTIO_SND_VQ_CONTROL), e, r.resp_len);
+	used = r.resp_len;
+	if (faulted && snd_ctl_fault(snd, &r, &f, &used))
+		return;
+	virtq_push(vq, e, used);
 }
 
 static void snd_ctl_kick(struct snd_dev *snd)
@@ -385,9 +445,9 @@ static int snd_vu_get_config(void *opaque, uint8_t *buf, uint32_t off,
 {
 	struct snd_dev *snd = opaque;
 	struct virtio_snd_config cfg = {
-		.jacks = htole32(snd->cfg->njacks),
-		.streams = htole32(snd->cfg->nstreams),
-		.chmaps = htole32(snd->cfg->nchmaps),
+		.jacks = htole32(snd->cfg->adv_jacks),
+		.streams = htole32(snd->cfg->adv_streams),
+		.chmaps = htole32(snd->cfg->adv_chmaps),
 		.controls = 0,
 	};
 
@@ -421,6 +481,7 @@ static void snd_vu_queue_stop(void *opaque, unsigned int qidx)
 {
 	struct snd_dev *snd = opaque;
 
+	fault_drop_held(snd_vq(snd, qidx));
 	if (qidx == VIRTIO_SND_VQ_EVENT)
 		snd_events_discard(snd);
 	else if (qidx == VIRTIO_SND_VQ_TX || qidx == VIRTIO_SND_VQ_RX)

@@ -102,6 +102,8 @@ static void pcm_info_fill(struct snd_dev *snd, uint32_t id, void *item)
 	const struct devcfg_stream *c = &snd->cfg->streams[id];
 	struct virtio_snd_pcm_info *info = item;
 
+	if (id >= snd->cfg->nstreams)
+		return;		/* advertised only (fault): all zero */
 	info->hdr.hda_fn_nid = htole32(c->nid);
 	info->features = htole32(c->features);
 	info->formats = htole64(c->formats);
@@ -209,7 +211,7 @@ uint32_t snd_pcm_ctl(struct snd_dev *snd, struct snd_ctl_req *r)
 	uint32_t id, status;
 
 	if (r->code == VIRTIO_SND_R_PCM_INFO)
-		return snd_ctl_query_info(snd, r, snd->cfg->nstreams,
+		return snd_ctl_query_info(snd, r, snd->cfg->adv_streams,
 					  sizeof(struct virtio_snd_pcm_info),
 					  pcm_info_fill);
 
@@ -217,11 +219,13 @@ uint32_t snd_pcm_ctl(struct snd_dev *snd, struct snd_ctl_req *r)
 		return VIRTIO_SND_S_BAD_MSG;
 	memcpy(&hdr, r->req, sizeof(hdr));
 	id = le32toh(hdr.stream_id);
-	if (id >= snd->cfg->nstreams) {
+	if (id >= snd->cfg->adv_streams) {
 		vlog_violation("%s: stream id %u >= streams %u",
-			       snd_code_name(r->code), id, snd->cfg->nstreams);
+			       snd_code_name(r->code), id, snd->cfg->adv_streams);
 		return VIRTIO_SND_S_BAD_MSG;
 	}
+	if (id >= snd->cfg->nstreams)
+		return VIRTIO_SND_S_BAD_MSG;	/* advertised only (fault) */
 	s = &snd->streams[id];
 	if (!(pcm_allowed[s->state] & PCM_CMD_BIT(r->code))) {
 		vlog_violation("%s: stream %u: not allowed in state %s",

@@ -24,6 +24,7 @@
 
 #include <linux/virtio_snd.h>
 
+#include "fault.h"
 #include "loop.h"
 #include "snd_pcm.h"
 #include "snd_tables.h"
@@ -130,11 +131,17 @@ static void pcm_msg_complete(struct snd_pcm_stream *s, struct vq_elem *e,
 {
 	struct virtio_snd_pcm_status st;
 	size_t payload = pcm_msg_payload(s, e);
+	struct fault f;
+	bool faulted = transfer && fault_take(FAULT_IO, s->id, &f);
 	uint32_t used;
 
+	if (faulted && f.action == FAULT_STATUS)
+		status = f.arg;
 	st.status = htole32(status);
 	st.latency_bytes = htole32(s->queued_bytes > UINT32_MAX ? UINT32_MAX :
 				   (uint32_t)s->queued_bytes);
+	if (faulted && f.action == FAULT_LATENCY)
+		st.latency_bytes = htole32(f.arg);
 	if (pcm_is_output(s)) {
 		if (transfer)
 			pcm_play(s, e);
@@ -151,6 +158,23 @@ static void pcm_msg_complete(struct snd_pcm_stream *s, struct vq_elem *e,
 	vlog_io("stream %u: complete %zu bytes status 0x%x%s, %u queued",
 		s->id, payload, status, transfer ? "" : " (untransferred)",
 		s->queued);
+	if (faulted) {
+		switch (f.action) {
+		case FAULT_SHORT:
+			used = used > f.arg ? used - f.arg : 0;
+			break;
+		case FAULT_LONG:
+			used += f.arg;
+			break;
+		case FAULT_DELAY:
+		case FAULT_DROP:
+			fault_hold(pcm_vq(s), e, used,
+				   f.action == FAULT_DELAY ? f.arg : 0);
+			return;
+		default:
+			break;
+		}
+	}
 	virtq_push(pcm_vq(s), e, used);
 }
 
@@ -290,11 +314,13 @@ static struct snd_pcm_stream *pcm_msg_check(struct snd_dev *snd,
 		return NULL;
 	}
 	id = le32toh(xfer.stream_id);
-	if (id >= snd->cfg->nstreams) {
+	if (id >= snd->cfg->adv_streams) {
 		vlog_violation("%s: stream id %u >= streams %u", q, id,
-			       snd->cfg->nstreams);
+			       snd->cfg->adv_streams);
 		return NULL;
 	}
+	if (id >= snd->cfg->nstreams)
+		return NULL;	/* advertised only (fault) */
 	s = &snd->streams[id];
 	if (pcm_is_output(s) != tx) {
 		vlog_violation("%s: stream %u is an %s stream", q, id,
