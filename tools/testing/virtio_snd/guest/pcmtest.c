@@ -64,7 +64,7 @@ static struct opts opt = {
 	.channels = 2,
 	.format = SND_PCM_FORMAT_S16_LE,
 	.period_us = 20000,
-	.periods = 4,
+	.periods = 8,		/* 160 ms: room for a loaded TCG host */
 	.secs = 1.0,
 	.count = 1,
 };
@@ -528,7 +528,7 @@ static int still_works(const struct opts *o)
 
 	def.mmap = false;
 	def.period_us = 20000;
-	def.periods = 4;
+	def.periods = 8;
 	note("checking that the card still plays and records");
 	if (play_once(&def, SND_PCM_STREAM_PLAYBACK, 0.5))
 		return -1;
@@ -1031,8 +1031,9 @@ static void sigint_child(bool handler, int ready_fd)
 		}
 	}
 	s = snd_pcm_state(p.h);
-	note("child: SIGINT after %d rounds, around %s, state %s, %d EINTR", round, op,
-	     state_name(s), eintr);
+	if (eintr)
+		note("child: SIGINT after %d rounds, in %s, state %s, %d EINTR", round, op,
+		     state_name(s), eintr);
 	if (s != SND_PCM_STATE_SETUP && s != SND_PCM_STATE_PREPARED &&
 	    s != SND_PCM_STATE_RUNNING && s != SND_PCM_STATE_XRUN) {
 		note("child: state %s after SIGINT", state_name(s));
