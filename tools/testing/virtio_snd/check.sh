@@ -1,0 +1,279 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static gates for sound/virtio/ and include/uapi/linux/virtio_snd.h ("make
+# check"): W=1 out-of-tree builds against the Debian 6.12 and 6.1 headers,
+# sparse, kernel-doc -Wall, checkpatch --strict and a W=1 in-tree build in
+# linux-source-6.12.  Each gate prints one KTAP line, its findings as "#"
+# lines below it; the run ends with "N passed, N failed" and exits non-zero
+# if any gate failed.
+#
+# Usage: check.sh [gate...]     gates: build-6.12 build-6.1 sparse-6.12
+#        sparse-6.1 kernel-doc checkpatch checkpatch-commits in-tree
+# Environment: VSND_CACHE (default /var/cache/virtio-snd) holds the scratch
+# build trees, the checkpatch scripts and the unpacked kernel source; the
+# full log of each gate is kept in $VSND_CACHE/check/logs/.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+cache=${VSND_CACHE:-/var/cache/virtio-snd}
+work=$cache/check
+logs=$work/logs
+tarball=/usr/src/linux-source-6.12.tar.xz
+jobs=${JOBS:-$(nproc)}
+
+# Our files, relative to the top of the tree.
+src_files() {
+	(cd "$top" && find sound/virtio -maxdepth 1 -type f \
+		\( -name '*.c' -o -name '*.h' \) ! -name '*.mod.c' | LC_ALL=C sort)
+}
+uapi=include/uapi/linux/virtio_snd.h
+# Where a finding in one of our files shows up in build or checker output.
+ours_re='(sound/virtio/|include/uapi/linux/virtio_snd\.h|compat/virtio_snd_compat\.h)'
+
+mkdir -p "$logs"
+ntest=0 npass=0 nfail=0
+
+# result <name> <0|1> <log>: print the KTAP line and, on failure, the log's
+# interesting lines (already filtered by the gate into <log>.findings).
+result() {
+	local name=$1 rc=$2 log=$3
+	ntest=$((ntest + 1))
+	if [ "$rc" = 0 ]; then
+		npass=$((npass + 1))
+		echo "ok $ntest $name"
+	else
+		nfail=$((nfail + 1))
+		echo "not ok $ntest $name"
+		if [ -s "$log.findings" ]; then
+			head -n 60 "$log.findings" | sed 's/^/# /'
+			local n
+			n=$(wc -l < "$log.findings")
+			[ "$n" -le 60 ] || echo "# ... $((n - 60)) more lines in $log.findings"
+		fi
+		echo "# full log: $log"
+	fi
+}
+
+# findings <log> <egrep pattern>: keep the matching lines; 0 if none.
+findings() {
+	grep -E -- "$2" "$1" > "$1.findings"
+	[ ! -s "$1.findings" ]
+}
+
+kver_of() {
+	ls /lib/modules 2>/dev/null | grep -E "^$1\..*-amd64\$" | sort -V | tail -n 1
+}
+
+# A fresh copy of what the out-of-tree build reads, so every file is
+# compiled (warnings only show on a compile) and so the gates do not race
+# with builds other developers run in the checkout.
+oot_copy() {
+	local dir=$1
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$top" && tar -cf - Makefile Kbuild compat include \
+		$(src_files) sound/virtio/Makefile sound/virtio/Kconfig) |
+		tar -xf - -C "$dir"
+}
+
+gate_build() {	# <series>
+	local name=build-$1 kver log=$logs/build-$1.log dir=$work/oot-$1
+	kver=$(kver_of "$1")
+	if [ -z "$kver" ]; then
+		echo "no /lib/modules/$1.*-amd64 (linux-headers missing)" > "$log"
+		cp "$log" "$log.findings"
+		result "$name" 1 "$log"
+		return
+	fi
+	oot_copy "$dir"
+	make -C "$dir" KVER="$kver" W=1 -j"$jobs" > "$log" 2>&1
+	local rc=$?
+	findings "$log" '[Ww][Aa][Rr][Nn][Ii][Nn][Gg]|[Ee]rror' || rc=1
+	[ -f "$dir/virtio_snd.ko" ] || { echo "virtio_snd.ko not built" >> "$log.findings"; rc=1; }
+	result "$name ($kver, W=1)" "$rc" "$log"
+}
+
+gate_sparse() {	# <series>; reuses the build-<series> copy when present
+	local name=sparse-$1 kver log=$logs/sparse-$1.log dir=$work/oot-$1
+	kver=$(kver_of "$1")
+	if [ -z "$kver" ] || ! command -v sparse > /dev/null; then
+		echo "needs sparse and /lib/modules/$1.*-amd64" > "$log"
+		cp "$log" "$log.findings"
+		result "$name" 1 "$log"
+		return
+	fi
+	[ -f "$dir/Kbuild" ] || oot_copy "$dir"
+	make -C "$dir" KVER="$kver" C=2 CF=-D__CHECK_ENDIAN__ -j"$jobs" > "$log" 2>&1
+	local rc=$?
+	grep -q 'CHECK' "$log" || { echo "sparse did not run" > "$log.findings"; rc=1; }
+	[ $rc != 0 ] || findings "$log" "$ours_re.*(warning|error):" || rc=1
+	result "$name ($kver, C=2 -D__CHECK_ENDIAN__)" "$rc" "$log"
+}
+
+gate_kernel_doc() {
+	local log=$logs/kernel-doc.log kdoc rc=0
+	kdoc=$(ls -d /usr/src/linux-kbuild-6.12*/scripts/kernel-doc 2>/dev/null | sort -V | tail -n 1)
+	if [ -z "$kdoc" ]; then
+		echo "no /usr/src/linux-kbuild-6.12*/scripts/kernel-doc" > "$log"
+		cp "$log" "$log.findings"
+		result kernel-doc 1 "$log"
+		return
+	fi
+	echo "using $kdoc" > "$log"
+	(cd "$top" && "$kdoc" -none -Wall $(src_files) $uapi) >> "$log" 2>&1 || rc=1
+	findings "$log" '[Ww]arning|[Ee]rror' || rc=1
+	result "kernel-doc (-none -Wall, $(basename "$(dirname "$(dirname "$kdoc")")"))" "$rc" "$log"
+}
+
+# checkpatch.pl and the data files it reads, from the 6.12 source tarball.
+checkpatch_prepare() {
+	local dir=$work/checkpatch id
+	id=$(stat -c '%s %Y' "$tarball" 2>/dev/null) || return 1
+	if [ ! -f "$dir/.vsnd-extracted" ] || [ "$(cat "$dir/.vsnd-extracted")" != "$id" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		tar -xJf "$tarball" -C "$dir" --strip-components=1 \
+			linux-source-6.12/scripts/checkpatch.pl \
+			linux-source-6.12/scripts/spelling.txt \
+			linux-source-6.12/scripts/const_structs.checkpatch \
+			linux-source-6.12/Documentation/dev-tools/checkpatch.rst || return 1
+		echo "$id" > "$dir/.vsnd-extracted"
+	fi
+	echo "$dir/scripts/checkpatch.pl"
+}
+
+gate_checkpatch() {
+	local log=$logs/checkpatch.log cp rc=0 f
+	if ! cp=$(checkpatch_prepare); then
+		echo "cannot extract checkpatch.pl from $tarball" > "$log"
+		cp "$log" "$log.findings"
+		result checkpatch 1 "$log"
+		return
+	fi
+	: > "$log"
+	# Run from the top so a .checkpatch.conf there is honoured.
+	for f in $(src_files) sound/virtio/Makefile sound/virtio/Kconfig $uapi \
+		 Kbuild; do
+		[ -f "$top/$f" ] || continue
+		(cd "$top" && perl "$cp" --no-tree --strict --color=never \
+			--summary-file --file "$f") >> "$log" 2>&1 || rc=1
+	done
+	# The compat header exists to test LINUX_VERSION_CODE, which checkpatch
+	# also takes for a constant on the left of a comparison.
+	(cd "$top" && perl "$cp" --no-tree --strict --color=never --summary-file \
+		--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
+		--file compat/virtio_snd_compat.h) >> "$log" 2>&1 || rc=1
+	grep -E '^(ERROR|WARNING|CHECK):|^#[0-9]+: FILE:' "$log" > "$log.findings" && rc=1
+	result "checkpatch (--strict --file)" "$rc" "$log"
+}
+
+# The commits that touch the driver since this gate was added must pass
+# checkpatch as patches too (history before it cannot be rewritten; it is
+# listed as "#" lines when it has findings, not counted).  Not checked:
+# Signed-off-by (the project does not use it) and MAINTAINERS updates
+# (FILE_PATH_CHANGES: there is no MAINTAINERS file out of tree).
+gate_checkpatch_commits() {
+	local log=$logs/checkpatch-commits.log cp rc=0 base c out
+	if ! cp=$(checkpatch_prepare); then
+		echo "cannot extract checkpatch.pl from $tarball" > "$log"
+		cp "$log" "$log.findings"
+		result checkpatch-commits 1 "$log"
+		return
+	fi
+	: > "$log"
+	: > "$log.findings"
+	base=$(cd "$top" && git log --diff-filter=A --format=%H -- tools/testing/virtio_snd/check.sh 2>/dev/null | tail -n 1)
+	for c in $(cd "$top" && git rev-list --reverse HEAD -- sound/virtio $uapi 2>/dev/null); do
+		out=$(cd "$top" && git format-patch -1 --stdout "$c" -- sound/virtio $uapi |
+			perl "$cp" --no-tree --strict --no-signoff --color=never -q \
+				--ignore FILE_PATH_CHANGES - 2>&1)
+		[ -n "$out" ] || continue
+		{ echo "commit $(cd "$top" && git log -1 --format='%h %s' "$c")"; echo "$out"; } >> "$log"
+		if [ -n "$base" ] && (cd "$top" && git merge-base --is-ancestor "$base" "$c"); then
+			rc=1
+			echo "commit $(cd "$top" && git log -1 --format='%h %s' "$c")" >> "$log.findings"
+			echo "$out" | grep -E '^(ERROR|WARNING|CHECK):|^#[0-9]+: FILE:' >> "$log.findings"
+		else
+			echo "# (history) $(cd "$top" && git log -1 --format='%h %s' "$c"): $(echo "$out" | grep -E '^total:')"
+		fi
+	done
+	result "checkpatch-commits (--strict, driver commits since check.sh)" "$rc" "$log"
+}
+
+# In-tree: linux-source-6.12 unpacked once into the cache, our driver and
+# uapi header dropped in, "make M=sound/virtio W=1" after modules_prepare.
+# Nothing of compat/ is copied: the in-tree build must not need it.
+gate_in_tree() {
+	local log=$logs/in-tree.log tree=$cache/intree/linux-source-6.12 id rc=0
+	local frag=$cache/intree/vsnd.config
+	: > "$log"
+	id=$(stat -c '%s %Y' "$tarball" 2>/dev/null) || {
+		echo "$tarball missing" > "$log"; cp "$log" "$log.findings"
+		result in-tree 1 "$log"; return; }
+	if [ ! -f "$tree/.vsnd-unpacked" ] || [ "$(cat "$tree/.vsnd-unpacked")" != "$id" ]; then
+		echo "unpacking $tarball" >> "$log"
+		rm -rf "$tree" "$cache/intree/.unpack.tmp"
+		mkdir -p "$cache/intree/.unpack.tmp"
+		tar -xJf "$tarball" -C "$cache/intree/.unpack.tmp" >> "$log" 2>&1 &&
+		mv "$cache/intree/.unpack.tmp/linux-source-6.12" "$tree" &&
+		rmdir "$cache/intree/.unpack.tmp" &&
+		echo "$id" > "$tree/.vsnd-unpacked" || {
+			cp "$log" "$log.findings"; result in-tree 1 "$log"; return; }
+	fi
+	rsync -r --checksum --delete --exclude='*.mod.c' \
+		--include='*.c' --include='*.h' --include=Makefile --include=Kconfig \
+		--include=Kbuild --exclude='*' \
+		"$top/sound/virtio/" "$tree/sound/virtio/" >> "$log" 2>&1 || rc=1
+	cmp -s "$top/$uapi" "$tree/$uapi" || cp "$top/$uapi" "$tree/$uapi" || rc=1
+	if [ ! -f "$tree/.vsnd-prepared" ]; then
+		printf '%s\n' CONFIG_VIRTIO_MENU=y CONFIG_VIRTIO_PCI=y CONFIG_SOUND=y \
+			CONFIG_SND=m CONFIG_SND_VIRTIO=m > "$frag"
+		{ make -C "$tree" -s x86_64_defconfig &&
+		  (cd "$tree" && scripts/kconfig/merge_config.sh -m -O . .config "$frag") &&
+		  make -C "$tree" -s olddefconfig &&
+		  grep -qx CONFIG_SND_VIRTIO=m "$tree/.config" &&
+		  nice -n 10 make -C "$tree" -s -j"$jobs" modules_prepare &&
+		  touch "$tree/.vsnd-prepared"; } >> "$log" 2>&1 || rc=1
+	fi
+	if [ $rc = 0 ]; then
+		make -C "$tree" -s M=sound/virtio clean >> "$log" 2>&1
+		echo "=== make M=sound/virtio W=1" >> "$log"
+		make -C "$tree" M=sound/virtio W=1 -j"$jobs" modules >> "$log" 2>&1 || rc=1
+	fi
+	# Without vmlinux's Module.symvers modpost cannot resolve the core's
+	# symbols: those two kinds of modpost notes are expected, nothing else.
+	grep -E -i 'warning|error' "$log" |
+		grep -v -E 'Symbol version dump .* is missing|Modules may not have dependencies|modpost: "[^"]+" \[sound/virtio/virtio_snd\.ko\] undefined!' \
+		> "$log.findings"
+	[ ! -s "$log.findings" ] || rc=1
+	[ -f "$tree/sound/virtio/virtio_snd.ko" ] ||
+		{ echo "virtio_snd.ko not built" >> "$log.findings"; rc=1; }
+	if grep -l virtio_snd_compat "$tree"/sound/virtio/.*.cmd > /dev/null 2>&1; then
+		echo "the in-tree build used the compat header" >> "$log.findings"
+		rc=1
+	fi
+	result "in-tree (linux-source-6.12, make M=sound/virtio W=1)" "$rc" "$log"
+}
+
+all_gates=(build-6.12 build-6.1 sparse-6.12 sparse-6.1 kernel-doc checkpatch
+	   checkpatch-commits in-tree)
+gates=("$@")
+[ ${#gates[@]} -gt 0 ] || gates=("${all_gates[@]}")
+
+echo "KTAP version 1"
+echo "1..${#gates[@]}"
+for g in "${gates[@]}"; do
+	case "$g" in
+	build-6.12|build-6.1)	gate_build "${g#build-}" ;;
+	sparse-6.12|sparse-6.1)	gate_sparse "${g#sparse-}" ;;
+	kernel-doc)		gate_kernel_doc ;;
+	checkpatch)		gate_checkpatch ;;
+	checkpatch-commits)	gate_checkpatch_commits ;;
+	in-tree)		gate_in_tree ;;
+	*) echo "check.sh: unknown gate '$g' (${all_gates[*]})" >&2; exit 2 ;;
+	esac
+done
+echo "$npass passed, $nfail failed"
+[ "$nfail" = 0 ]
