@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define EXIT_FAIL	1
 #define EXIT_SKIP	4
 
@@ -446,7 +448,7 @@ static int run(struct pcm *p, double secs, bool check_rate)
 			return fail("position went back from %lld to %lld", last, pos);
 		if (pos - (p->xfer - p->base) > (long long)p->buffer ||
 		    (p->xfer - p->base) - pos > (long long)p->buffer)
-			return fail("position %lld out of the buffer (transferred %lld, buffer %lu)",
+			return fail("position %lld out of the buffer (moved %lld, buffer %lu)",
 				    pos, p->xfer - p->base, p->buffer);
 		if (ts_sec(&ts) && ts_sec(&ts) < prev_ts)
 			return fail("htimestamp went back by %.6f s", prev_ts - ts_sec(&ts));
@@ -568,7 +570,8 @@ static int t_pause(void)
 			rc = fail("pause push: %s", snd_strerror(rc));
 			break;
 		}
-		if ((rc = expect_state(&p, SND_PCM_STATE_PAUSED, "pause push")))
+		rc = expect_state(&p, SND_PCM_STATE_PAUSED, "pause push");
+		if (rc)
 			break;
 		/* A period already in flight may still complete; then nothing. */
 		sleep_ms(100);
@@ -744,7 +747,8 @@ static int t_restart(void)
 				rc = fail("pause push #%u: %s", i, snd_strerror(rc));
 				break;
 			}
-			if ((rc = expect_state(&p, SND_PCM_STATE_PAUSED, "pause push")))
+			rc = expect_state(&p, SND_PCM_STATE_PAUSED, "pause push");
+			if (rc)
 				break;
 			sleep_ms(30);
 		}
@@ -786,7 +790,8 @@ static int t_xrun(void)
 				  sname(p.stream), limit, (long)n);
 			break;
 		}
-		if ((rc = expect_state(&p, SND_PCM_STATE_XRUN, "starving the stream")))
+		rc = expect_state(&p, SND_PCM_STATE_XRUN, "starving the stream");
+		if (rc)
 			break;
 		n = transfer(&p, p.period);
 		if (n != -EPIPE) {
@@ -836,7 +841,7 @@ static int t_periods(void)
 		snd_pcm_hw_params_get_period_size_min(hw, &a, &dir);
 		snd_pcm_hw_params_get_period_size_max(hw, &b, &dir);
 		snd_pcm_close(h);
-		note("SKIP: period %lu frames (%.1f ms) not advertised; driver offers %lu..%lu frames",
+		note("period %lu frames (%.1f ms) not advertised; driver offers %lu..%lu",
 		     period, opt.period_us / 1000.0, a, b);
 		snprintf(fail_msg, sizeof(fail_msg),
 			 "period %.1f ms not advertised (driver offers %lu..%lu frames)",
@@ -855,7 +860,7 @@ static int t_periods(void)
 		/* 2, 3, 4, 8 and the maximum, where offered */
 		unsigned int want[] = { 2, 3, 4, 8, hi };
 
-		for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(want); i++)
 			if (want[i] >= lo && want[i] <= hi && (!k || want[i] > list[k - 1]))
 				list[k++] = want[i];
 	}
@@ -1200,7 +1205,7 @@ struct subcmd {
 static const struct subcmd cmds[] = {
 	{ "stream", t_stream, "start, stream -t secs in real time, drop" },
 	{ "pause", t_pause, "pause push/release three times, position frozen while paused" },
-	{ "drain", t_drain, "drain after -t secs of full periods (+ -P frames); -t 0: never started" },
+	{ "drain", t_drain, "drain after -t secs (+ -P frames); -t 0: never started" },
 	{ "drain_drop", t_drain_drop, "drop while a non-blocking drain runs, then restart" },
 	{ "restart", t_restart, "-n rounds of prepare, start, stream, drop" },
 	{ "xrun", t_xrun, "starve the stream into XRUN, prepare, stream again (twice)" },
@@ -1219,7 +1224,7 @@ static void usage(void)
 		"usage: pcmtest <test> [-D dev] [-s play|cap|both] [-M] [-r rate] [-c ch]\n"
 		"               [-f format] [-p period_us] [-n periods (0=2..max)]\n"
 		"               [-t secs] [-P partial_frames] [-k count]\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		fprintf(stderr, "  %-8s %s\n", cmds[i].name, cmds[i].help);
 	exit(2);
 }
@@ -1232,7 +1237,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		usage();
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			cmd = &cmds[i];
 	if (!cmd)
