@@ -406,12 +406,12 @@ static int run(struct pcm *p, double secs, bool check_rate)
 {
 	unsigned int rate = p->o->rate;
 	long long target, pos, pos0, last = -1, first_pos = -1, delay, held;
-	double t0 = now(), t, t_first = 0, t_last = 0, t_move = t0;
+	double t0 = now(), t, t_first = 0, t_last = 0, t_move = t0, t_xfer = t0;
 	double stall = 3.0 * p->period / rate;
 	double prev_ts = 0;
 	snd_htimestamp_t ts;
 	snd_pcm_state_t state;
-	int rc, moves = 0;
+	int rc, moves = 0, timeouts = 0;
 
 	if (stall < 1.0)
 		stall = 1.0;
@@ -438,9 +438,15 @@ static int run(struct pcm *p, double secs, bool check_rate)
 		    (delay < held || delay > held + (long long)p->buffer))
 			return fail("%s: delay %lld frames with %lld frames in the buffer",
 				    sname(p->stream), delay, held);
+		/*
+		 * The app side is on time if it transferred within the last
+		 * buffer time; wakeup timeouts while running hint at missed
+		 * period-elapsed notifications.
+		 */
 		if (state == SND_PCM_STATE_XRUN)
-			return fail("%s: unexpected xrun at %.3f s of audio (%.3f s wall)",
-				    sname(p->stream), (double)pos / rate, t - t0);
+			return fail("%s: unexpected xrun at %.3f s of audio (%.3f s wall; last transfer %.0f ms before, %d poll timeouts)",
+				    sname(p->stream), (double)pos / rate, t - t0,
+				    (t - t_xfer) * 1000, timeouts);
 		if (state != SND_PCM_STATE_RUNNING)
 			return fail("%s: state %s while streaming", sname(p->stream),
 				    state_name(state));
@@ -479,16 +485,19 @@ static int run(struct pcm *p, double secs, bool check_rate)
 				continue;	/* reported through the state above */
 			if (rc < 0)
 				return fail("wait: %s", snd_strerror(rc));
+			timeouts += !rc;
 			continue;
 		}
+		if (rc > 0)
+			t_xfer = now();
 		if (rc == -EPIPE)
 			continue;
 		if (rc < 0)
 			return fail("%s transfer: %s", sname(p->stream), snd_strerror(rc));
 	}
 	t = now();
-	note("%s: %.3f s of audio in %.3f s wall (%d position updates)",
-	     sname(p->stream), (double)(pos - pos0) / rate, t - t0, moves);
+	note("%s: %.3f s of audio in %.3f s wall (%d position updates, %d poll timeouts)",
+	     sname(p->stream), (double)(pos - pos0) / rate, t - t0, moves, timeouts);
 	if (moves >= 2 && last > first_pos) {
 		double audio = (double)(last - first_pos) / rate;
 		double ratio = (t_last - t_first) / audio;
