@@ -237,6 +237,13 @@ t_sigint_alsa_utils() {
 
 exec 3>&1
 echo "# state suite on $dev, driver $driver"
+# the card may still be probing when we start
+w=0
+while [ ! -e "/proc/asound/card$card/pcm0p" ] && [ $w -lt 100 ]; do
+	w=$((w + 1))
+	usleep 100000
+done
+[ -e "/proc/asound/card$card/pcm0p" ] || echo "# no playback PCM on card $card: every test will fail"
 
 # basic streaming, RW and MMAP
 t playback_rw 20 "" stream -s play -t 1
