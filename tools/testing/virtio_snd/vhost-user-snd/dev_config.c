@@ -27,6 +27,7 @@ enum devcfg_section {
 	SEC_JACK,
 	SEC_CHMAP,
 	SEC_FAULT,
+	SEC_CONTROL,
 };
 
 struct devcfg_parser {
@@ -37,6 +38,8 @@ struct devcfg_parser {
 };
 
 #define DEVCFG_SEP " \t,"
+
+static char *devcfg_trim(char *s);
 
 static const struct devcfg_stream devcfg_default_stream = {
 	.formats = 1ULL << VIRTIO_SND_PCM_FMT_S16,
@@ -284,6 +287,179 @@ static int devcfg_device_key(struct devcfg_parser *p, const char *key,
 	return devcfg_error(p, "unknown device key", key);
 }
 
+static const char *const devcfg_ctl_types[] = {
+	"boolean", "integer", "integer64", "enumerated", "bytes", "iec958",
+};
+
+static const char *const devcfg_ctl_access[] = {
+	"read", "write", "volatile", "inactive", "tlv_read", "tlv_write",
+	"tlv_command",
+};
+
+static const char *const devcfg_ctl_roles[] = {
+	"undefined", "volume", "mute", "gain",
+};
+
+static int devcfg_pick(const char *const *names, unsigned int n,
+		       const char *val)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcasecmp(val, names[i]))
+			return i;
+	return -1;
+}
+
+#define DEVCFG_PICK(names, val) \
+	devcfg_pick(names, sizeof(names) / sizeof(names[0]), val)
+
+static int devcfg_i64(struct devcfg_parser *p, const char *val, int64_t *out)
+{
+	long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoll(val, &end, 0);
+	if (errno || end == val || *end)
+		return devcfg_error(p, "bad number", val);
+	*out = v;
+	return 0;
+}
+
+static int devcfg_control_list(struct devcfg_parser *p,
+			       struct devcfg_control *c, const char *key,
+			       char *val)
+{
+	char *tok, *save;
+
+	if (!strcmp(key, "items")) {
+		/* items are comma-separated and may contain blanks */
+		c->nitems = 0;
+		for (tok = strtok_r(val, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			tok = devcfg_trim(tok);
+			if (!*tok || strlen(tok) >= sizeof(c->items[0]) ||
+			    c->nitems == DEVCFG_MAX_ENUM_ITEMS)
+				return devcfg_error(p, "bad item", tok);
+			strcpy(c->items[c->nitems++], tok);
+		}
+		return 0;
+	}
+	if (!strcmp(key, "value")) {
+		c->ninit = 0;
+		for (tok = strtok_r(val, DEVCFG_SEP, &save); tok;
+		     tok = strtok_r(NULL, DEVCFG_SEP, &save)) {
+			if (c->ninit == DEVCFG_MAX_VALUES ||
+			    devcfg_i64(p, tok, &c->init[c->ninit++]))
+				return devcfg_error(p, "bad value", tok);
+		}
+		return 0;
+	}
+	/* tlv: le32 words: type length values... */
+	c->ntlv = 0;
+	for (tok = strtok_r(val, DEVCFG_SEP, &save); tok;
+	     tok = strtok_r(NULL, DEVCFG_SEP, &save)) {
+		int64_t w;
+
+		if (c->ntlv == DEVCFG_MAX_TLV_WORDS || devcfg_i64(p, tok, &w))
+			return devcfg_error(p, "bad tlv word", tok);
+		c->tlv[c->ntlv++] = (uint32_t)w;
+	}
+	return 0;
+}
+
+static int devcfg_control_key(struct devcfg_parser *p, const char *key,
+			      char *val)
+{
+	struct devcfg_control *c = &p->cfg->controls[p->cfg->ncontrols - 1];
+	char *tok, *save;
+	int v;
+
+	if (!strcmp(key, "nid") || !strcmp(key, "hda_fn_nid"))
+		return devcfg_u32(p, val, UINT32_MAX, &c->nid);
+	if (!strcmp(key, "name")) {
+		if (!*val || strlen(val) >= sizeof(c->name))
+			return devcfg_error(p, "bad name", val);
+		strcpy(c->name, val);
+		return 0;
+	}
+	if (!strcmp(key, "index"))
+		return devcfg_u32(p, val, UINT32_MAX, &c->index);
+	if (!strcmp(key, "count"))
+		return devcfg_u32(p, val, DEVCFG_MAX_VALUES, &c->count);
+	if (!strcmp(key, "type")) {
+		v = DEVCFG_PICK(devcfg_ctl_types, val);
+		if (v < 0)
+			return devcfg_error(p, "unknown control type", val);
+		c->type = v;
+		return 0;
+	}
+	if (!strcmp(key, "access")) {
+		c->access = 0;
+		for (tok = strtok_r(val, DEVCFG_SEP, &save); tok;
+		     tok = strtok_r(NULL, DEVCFG_SEP, &save)) {
+			v = DEVCFG_PICK(devcfg_ctl_access, tok);
+			if (v < 0)
+				return devcfg_error(p, "unknown access", tok);
+			c->access |= 1u << v;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "role")) {
+		char *dir;
+		uint8_t d = 0;
+
+		tok = strtok_r(val, DEVCFG_SEP, &save);
+		dir = strtok_r(NULL, DEVCFG_SEP, &save);
+		v = tok ? DEVCFG_PICK(devcfg_ctl_roles, tok) : -1;
+		if (v < 0)
+			return devcfg_error(p, "unknown role", val);
+		if (dir && devcfg_direction(p, dir, &d))
+			return -EINVAL;
+		c->role = v ? ((uint32_t)v << 1) | d : 0;
+		return 0;
+	}
+	if (!strcmp(key, "min"))
+		return devcfg_i64(p, val, &c->min);
+	if (!strcmp(key, "max"))
+		return devcfg_i64(p, val, &c->max);
+	if (!strcmp(key, "step"))
+		return devcfg_i64(p, val, &c->step);
+	if (!strcmp(key, "items") || !strcmp(key, "value") || !strcmp(key, "tlv"))
+		return devcfg_control_list(p, c, key, val);
+	return devcfg_error(p, "unknown control key", key);
+}
+
+/* Spec limits on count per type (device requirements). */
+static const uint32_t devcfg_ctl_max_count[] = { 128, 128, 64, 128, 512, 1 };
+
+static int devcfg_check_controls(struct devcfg *cfg, const char *path)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->ncontrols; i++) {
+		const struct devcfg_control *c = &cfg->controls[i];
+		const char *why = NULL;
+
+		if (!c->name[0])
+			why = "no name";
+		else if (!c->count || c->count > devcfg_ctl_max_count[c->type])
+			why = "count out of range for the type";
+		else if (c->type == VIRTIO_SND_CTL_TYPE_ENUMERATED && !c->nitems)
+			why = "enumerated without items";
+		else if (c->min > c->max)
+			why = "min > max";
+		else if (c->ntlv && (c->ntlv < 2 || c->tlv[1] != (c->ntlv - 2) * 4))
+			why = "tlv length word does not match its values";
+		if (why) {
+			vlog_err("%s: control %u (%s): %s", path, i, c->name, why);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int devcfg_fault_key(struct devcfg_parser *p, const char *key,
 			    char *val)
 {
@@ -319,6 +495,14 @@ static int devcfg_section(struct devcfg_parser *p, const char *name)
 			return devcfg_error(p, "too many sections", name);
 		cfg->njacks++;
 		p->sec = SEC_JACK;
+	} else if (!strcmp(name, "control")) {
+		if (cfg->ncontrols == DEVCFG_MAX_CONTROLS)
+			return devcfg_error(p, "too many sections", name);
+		cfg->controls[cfg->ncontrols].count = 1;
+		cfg->controls[cfg->ncontrols].access = 3;	/* read write */
+		cfg->controls[cfg->ncontrols].max = 1;
+		cfg->ncontrols++;
+		p->sec = SEC_CONTROL;
 	} else if (!strcmp(name, "fault")) {
 		p->sec = SEC_FAULT;
 	} else if (!strcmp(name, "chmap")) {
@@ -379,6 +563,8 @@ static int devcfg_line(struct devcfg_parser *p, char *line)
 		return devcfg_chmap_key(p, key, val);
 	case SEC_FAULT:
 		return devcfg_fault_key(p, key, val);
+	case SEC_CONTROL:
+		return devcfg_control_key(p, key, val);
 	default:
 		return devcfg_error(p, "key outside a section", key);
 	}
@@ -411,6 +597,8 @@ int devcfg_load(struct devcfg *cfg, const char *path)
 		rc = devcfg_line(&p, buf);
 	}
 	fclose(f);
+	if (!rc)
+		rc = devcfg_check_controls(cfg, path);
 	if (!rc && !cfg->nstreams) {
 		vlog_err("%s: no [stream] section", path);
 		rc = -EINVAL;
@@ -432,9 +620,9 @@ void devcfg_dump(const struct devcfg *cfg)
 {
 	unsigned int i;
 
-	vlog_info("device: %u streams, %u jacks, %u chmaps, queue size %u, %u faults",
-		  cfg->nstreams, cfg->njacks, cfg->nchmaps, cfg->queue_size,
-		  cfg->nfaults);
+	vlog_info("device: %u streams, %u jacks, %u chmaps, %u controls, queue size %u, %u faults",
+		  cfg->nstreams, cfg->njacks, cfg->nchmaps, cfg->ncontrols,
+		  cfg->queue_size, cfg->nfaults);
 	if (cfg->adv_streams != cfg->nstreams || cfg->adv_jacks != cfg->njacks ||
 	    cfg->adv_chmaps != cfg->nchmaps)
 		vlog_info("config space advertises %u streams, %u jacks, %u chmaps",

@@ -15,6 +15,10 @@
 #define DEVCFG_MAX_JACKS	64
 #define DEVCFG_MAX_CHMAPS	64
 #define DEVCFG_MAX_POSITIONS	18	/* VIRTIO_SND_CHMAP_MAX_SIZE */
+#define DEVCFG_MAX_CONTROLS	64
+#define DEVCFG_MAX_ENUM_ITEMS	32
+#define DEVCFG_MAX_TLV_WORDS	64
+#define DEVCFG_MAX_VALUES	512	/* BYTES elements hold 512 members */
 
 struct devcfg_stream {
 	uint32_t nid;
@@ -42,6 +46,42 @@ struct devcfg_chmap {
 };
 
 /**
+ * struct devcfg_control - One control element (VIRTIO_SND_F_CTLS).
+ * @nid: hda_fn_nid.
+ * @role: encoded role: (VIRTIO_SND_CTL_ROLE_* << 1) | direction, or 0.
+ * @type: VIRTIO_SND_CTL_TYPE_*.
+ * @access: 1 << VIRTIO_SND_CTL_ACCESS_* bits.
+ * @count: number of members.
+ * @index: index for equal names.
+ * @name: element name.
+ * @min: INTEGER/INTEGER64 minimum.
+ * @max: INTEGER/INTEGER64 maximum.
+ * @step: INTEGER/INTEGER64 step (0: variable).
+ * @nitems: ENUMERATED item count.
+ * @items: ENUMERATED item names.
+ * @ninit: number of @init values given.
+ * @init: initial member values (BYTES, IEC958: byte values).
+ * @ntlv: number of @tlv words.
+ * @tlv: initial metadata, as le32 words: type, length, values.
+ */
+struct devcfg_control {
+	uint32_t nid;
+	uint32_t role;
+	uint32_t type;
+	uint32_t access;
+	uint32_t count;
+	uint32_t index;
+	char name[44];
+	int64_t min, max, step;
+	unsigned int nitems;
+	char items[DEVCFG_MAX_ENUM_ITEMS][64];
+	unsigned int ninit;
+	int64_t init[DEVCFG_MAX_VALUES];
+	unsigned int ntlv;
+	uint32_t tlv[DEVCFG_MAX_TLV_WORDS];
+};
+
+/**
  * struct devcfg - Device description.
  * @queue_size: largest virtqueue size accepted from the front-end.
  * @nstreams: number of @streams.
@@ -50,13 +90,14 @@ struct devcfg_chmap {
  * @streams: PCM streams, in stream id order.
  * @jacks: jacks, in jack id order.
  * @chmaps: channel maps, in chmap id order.
+ * @ncontrols: number of @controls; VIRTIO_SND_F_CTLS is offered if not 0.
+ * @controls: control elements, in control id order.
  * @adv_streams: streams count in the config space (fault: may exceed @nstreams).
  * @adv_jacks: jacks count in the config space.
  * @adv_chmaps: chmaps count in the config space.
  * @nfaults: number of @faults.
  * @faults: faults armed at start-up.
  *
- * Control elements (VIRTIO_SND_F_CTLS) will be a further section.
  */
 struct devcfg {
 	unsigned int queue_size;
@@ -68,6 +109,8 @@ struct devcfg {
 	struct devcfg_stream streams[DEVCFG_MAX_STREAMS];
 	struct devcfg_jack jacks[DEVCFG_MAX_JACKS];
 	struct devcfg_chmap chmaps[DEVCFG_MAX_CHMAPS];
+	unsigned int ncontrols;
+	struct devcfg_control controls[DEVCFG_MAX_CONTROLS];
 };
 
 void devcfg_default(struct devcfg *cfg);

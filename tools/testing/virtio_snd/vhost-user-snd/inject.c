@@ -6,6 +6,8 @@
  *   xrun STREAM                  VIRTIO_SND_EVT_PCM_XRUN
  *   period STREAM                VIRTIO_SND_EVT_PCM_PERIOD_ELAPSED
  *   event CODE DATA [COUNT]      any event, COUNT times (default 1)
+ *   ctl ID value V...            set a control's members, CTL_NOTIFY(VALUE)
+ *   ctl ID notify MASK           CTL_NOTIFY with any mask (id not checked)
  *   fault ctl|io ...             arm a fault (syntax in fault.c)
  *   fault clear                  disarm every fault
  *
@@ -26,6 +28,7 @@
 #include "fault.h"
 #include "inject.h"
 #include "loop.h"
+#include "snd_control.h"
 #include "snd_dev.h"
 #include "vlog.h"
 
@@ -77,6 +80,31 @@ static int inject_raw(struct snd_dev *snd, char **argv, int argc)
 	return rc;
 }
 
+static int inject_ctl(struct snd_dev *snd, char **argv, int argc)
+{
+	int64_t vals[INJECT_MAX_ARGS];
+	uint32_t id, mask;
+	int i;
+
+	if (inject_num(argv[1], &id))
+		return -EINVAL;
+	if (!strcmp(argv[2], "notify")) {
+		if (argc != 4 || inject_num(argv[3], &mask))
+			return -EINVAL;
+		return snd_control_notify(snd, id, mask);
+	}
+	if (strcmp(argv[2], "value"))
+		return -EINVAL;
+	for (i = 3; i < argc; i++) {
+		char *end;
+
+		vals[i - 3] = strtoll(argv[i], &end, 0);
+		if (*end)
+			return -EINVAL;
+	}
+	return snd_control_set(snd, id, vals, argc - 3);
+}
+
 static int inject_command(struct snd_dev *snd, char **argv, int argc)
 {
 	uint32_t id;
@@ -97,6 +125,8 @@ static int inject_command(struct snd_dev *snd, char **argv, int argc)
 					   VIRTIO_SND_EVT_PCM_PERIOD_ELAPSED);
 	if (!strcmp(argv[0], "event"))
 		return inject_raw(snd, argv, argc);
+	if (!strcmp(argv[0], "ctl") && argc >= 3)
+		return inject_ctl(snd, argv, argc);
 	if (!strcmp(argv[0], "fault")) {
 		struct fault f;
 

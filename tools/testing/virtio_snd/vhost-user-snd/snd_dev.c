@@ -12,6 +12,7 @@
 #include <linux/virtio_snd.h>
 
 #include "fault.h"
+#include "snd_control.h"
 #include "snd_dev.h"
 #include "snd_pcm.h"
 #include "vlog.h"
@@ -226,10 +227,7 @@ static uint32_t snd_ctl_dispatch(struct snd_dev *snd, struct snd_ctl_req *r)
 	case VIRTIO_SND_R_CTL_TLV_READ:
 	case VIRTIO_SND_R_CTL_TLV_WRITE:
 	case VIRTIO_SND_R_CTL_TLV_COMMAND:
-		/* Hook: control elements; VIRTIO_SND_F_CTLS is not offered yet. */
-		vlog_violation("%s: VIRTIO_SND_F_CTLS not negotiated",
-			       snd_code_name(r->code));
-		return VIRTIO_SND_S_BAD_MSG;
+		return snd_control_ctl(snd, r);
 	default:
 		vlog_violation("control request with unknown code 0x%x", r->code);
 		return VIRTIO_SND_S_NOT_SUPP;
@@ -436,8 +434,9 @@ static void snd_events_discard(struct snd_dev *snd)
 
 static uint64_t snd_vu_features(void *opaque)
 {
-	(void)opaque;
-	return 0;	/* Hook: 1 << VIRTIO_SND_F_CTLS once controls exist. */
+	struct snd_dev *snd = opaque;
+
+	return snd->cfg->ncontrols ? 1ULL << VIRTIO_SND_F_CTLS : 0;
 }
 
 static int snd_vu_get_config(void *opaque, uint8_t *buf, uint32_t off,
@@ -448,7 +447,7 @@ static int snd_vu_get_config(void *opaque, uint8_t *buf, uint32_t off,
 		.jacks = htole32(snd->cfg->adv_jacks),
 		.streams = htole32(snd->cfg->adv_streams),
 		.chmaps = htole32(snd->cfg->adv_chmaps),
-		.controls = 0,
+		.controls = htole32(snd->cfg->ncontrols),
 	};
 
 	memset(buf, 0, len);
@@ -530,6 +529,8 @@ int snd_dev_init(struct snd_dev *snd, const struct devcfg *cfg,
 	for (i = 0; i < cfg->njacks; i++)
 		snd->jack_connected[i] = cfg->jacks[i].connected;
 	rc = snd_pcm_init(snd);
+	if (!rc)
+		rc = snd_control_init(snd);
 	if (rc)
 		return rc;
 	return vu_init(&snd->vu, sock_path, VIRTIO_SND_VQ_MAX, cfg->queue_size,

@@ -19,6 +19,7 @@
 #define SND_MAX_PENDING_EVENTS 256
 
 struct snd_pcm_stream;
+struct snd_control;
 
 /**
  * struct snd_ctl_req - A control request being handled.
@@ -41,6 +42,7 @@ struct snd_ctl_req {
  * @cfg: device description.
  * @vu: vhost-user back-end.
  * @streams: PCM streams, @cfg->nstreams of them.
+ * @controls: control elements, @cfg->ncontrols of them.
  * @events: event queue buffers waiting for an event, FIFO.
  * @events_tail: link to append to @events.
  * @pending: events waiting for an event queue buffer, oldest first.
@@ -53,6 +55,7 @@ struct snd_dev {
 	const struct devcfg *cfg;
 	struct vu_dev vu;
 	struct snd_pcm_stream *streams;
+	struct snd_control *controls;
 	struct vq_elem *events, **events_tail;
 	struct virtio_snd_event pending[SND_MAX_PENDING_EVENTS];
 	unsigned int npending;
