@@ -353,6 +353,10 @@ int virtsnd_pcm_parse_cfg(struct virtio_snd *snd)
 		init_waitqueue_head(&vss->msg_empty);
 		INIT_LIST_HEAD(&vss->wait_node);
 		kthread_init_work(&vss->elapsed_work, virtsnd_pcm_elapsed_work);
+		kthread_init_work(&vss->drain_work, virtsnd_pcm_drain_work);
+		hrtimer_init(&vss->pace_timer, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_ABS);
+		vss->pace_timer.function = virtsnd_pcm_pace_timer;
 	}
 	snd->nsubstreams = count;
 
@@ -523,7 +527,6 @@ int virtsnd_pcm_build_devs(struct virtio_snd *snd)
 				struct virtio_pcm_substream *vss =
 					s->substreams[i];
 
-				ss->private_data = vss;
 				vss->substream = ss;
 				snprintf(ss->name, sizeof(ss->name),
 					 "%s stream %u",
@@ -883,6 +886,7 @@ void virtsnd_pcm_device_reset(struct virtio_snd *snd)
 	for (i = 0; i < snd->nsubstreams; i++) {
 		struct virtio_pcm_substream *vss = &snd->substreams[i];
 
+		hrtimer_cancel(&vss->pace_timer);
 		mutex_lock(&vss->cmd_mutex);
 		virtsnd_pcm_ring_forget(vss);
 		vss->state = VIRTSND_PCM_S_IDLE;

@@ -224,6 +224,10 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 	vss->appl_ptr = 0;
 	vss->latency_bytes = 0;
 	vss->flush = false;
+	/* 7/8 of a period: see virtsnd_pcm_elapsed_work() */
+	vss->pace = ns_to_ktime(div_u64((u64)runtime->period_size *
+					NSEC_PER_SEC * 7, runtime->rate * 8ULL));
+	vss->next_report = 0;
 	spin_unlock_irqrestore(&vss->queue->lock, flags);
 
 	return 0;
@@ -252,10 +256,9 @@ static bool virtsnd_pcm_ring_push(struct virtio_pcm_substream *vss)
 
 	while (vss->queued < limit) {
 		struct virtio_pcm_msg *msg = vss->msgs[vss->head];
+		/* header, data, status: data is device-readable for playback */
 		struct scatterlist *sgs[] = {
-			&msg->sg_xfer,
-			playback ? msg->sgs : &msg->sg_status,
-			playback ? &msg->sg_status : msg->sgs,
+			&msg->sg_xfer, msg->sgs, &msg->sg_status,
 		};
 		int rc;
 
@@ -351,7 +354,9 @@ void virtsnd_pcm_ring_enable(struct virtio_pcm_substream *vss, bool enable)
 void virtsnd_pcm_ring_disable_sync(struct virtio_pcm_substream *vss)
 {
 	virtsnd_pcm_ring_enable(vss, false);
+	hrtimer_cancel(&vss->pace_timer);
 	kthread_flush_work(&vss->elapsed_work);
+	kthread_flush_work(&vss->drain_work);
 }
 
 /**
@@ -527,9 +532,11 @@ static void virtsnd_pcm_msg_complete(struct virtio_pcm_msg *msg,
 
 	status = le32_to_cpu(msg->status.status);
 	if (len < status_size || status != VIRTIO_SND_S_OK) {
-		dev_warn_ratelimited(dev,
-				     "stream %u: I/O failed (length %u, status 0x%x)\n",
-				     vss->sid, len, status);
+		/* messages flushed by STOP/RELEASE are expected to be short */
+		if (vss->xfer_enabled)
+			dev_warn_ratelimited(dev,
+					     "stream %u: I/O failed (length %u, status 0x%x)\n",
+					     vss->sid, len, status);
 		msg->written = 0;
 	} else {
 		msg->written = min_t(size_t, len - status_size,
@@ -608,11 +615,65 @@ void virtsnd_pcm_rx_notify_cb(struct virtqueue *vqueue)
 }
 
 /**
+ * virtsnd_pcm_pace_timer() - a paced period report is due
+ * @timer: virtio_pcm_substream::pace_timer
+ *
+ * Context: hrtimer (hard IRQ).
+ * Return: HRTIMER_NORESTART.
+ */
+enum hrtimer_restart virtsnd_pcm_pace_timer(struct hrtimer *timer)
+{
+	struct virtio_pcm_substream *vss =
+		container_of(timer, struct virtio_pcm_substream, pace_timer);
+
+	kthread_queue_work(vss->snd->worker, &vss->elapsed_work);
+
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * virtsnd_pcm_drain_work() - flush the partial period of a drain that
+ *			      started the stream
+ * @work: virtio_pcm_substream::drain_work
+ *
+ * ALSA does not always call trigger(DRAIN) when snd_pcm_drain() has to
+ * start a prepared stream itself, so trigger(START) queues this work: once
+ * the drain ioctl has finished its state change (the stream lock orders
+ * us after it), a draining stream gets its partial last period sent.
+ *
+ * Context: the card's kthread worker; takes the PCM stream lock.
+ */
+void virtsnd_pcm_drain_work(struct kthread_work *work)
+{
+	struct virtio_pcm_substream *vss =
+		container_of(work, struct virtio_pcm_substream, drain_work);
+	struct snd_pcm_substream *substream = vss->substream;
+	bool draining;
+
+	snd_pcm_stream_lock_irq(substream);
+	draining = substream->runtime &&
+		   substream->runtime->status->state == SNDRV_PCM_STATE_DRAINING;
+	if (draining)
+		virtsnd_pcm_ring_flush(vss);
+	snd_pcm_stream_unlock_irq(substream);
+}
+
+/**
  * virtsnd_pcm_elapsed_work() - report completed periods to ALSA
  * @work: virtio_pcm_substream::elapsed_work
  *
  * One period per snd_pcm_period_elapsed() call, so that ALSA sees every
  * period of progress even when the device completed several at once.
+ *
+ * Reports are at least 7/8 of a period apart.  QEMU completes I/O on its
+ * audio timer (10 ms): with short periods a whole buffer comes back at
+ * once, and reporting it in one go would leave the application no chance
+ * to refill (playback) or read (capture) before ALSA sees an xrun; the
+ * worker is real-time, so the application would not even run in between.
+ * Spacing the reports like real periods gives it that turn.  7/8 rather
+ * than a whole period lets a device whose clock runs a little fast (or a
+ * device without a clock) go faster than the guest's clock.  Half a period
+ * was measured to be too little for 5 ms periods under TCG.
  *
  * Context: the card's kthread worker (SCHED_FIFO), process context, no
  * lock held when calling into ALSA.  Takes the queue lock.
@@ -628,11 +689,19 @@ void virtsnd_pcm_elapsed_work(struct kthread_work *work)
 	for (;;) {
 		struct virtio_pcm_msg *msg;
 		size_t written;
+		ktime_t now;
 
 		spin_lock_irqsave(&vss->queue->lock, flags);
 		runtime = substream->runtime;
 		if (!vss->xfer_enabled || !runtime ||
 		    vss->reported == vss->completed) {
+			spin_unlock_irqrestore(&vss->queue->lock, flags);
+			return;
+		}
+		now = ktime_get();
+		if (ktime_before(now, vss->next_report)) {
+			hrtimer_start(&vss->pace_timer, vss->next_report,
+				      HRTIMER_MODE_ABS);
 			spin_unlock_irqrestore(&vss->queue->lock, flags);
 			return;
 		}
@@ -662,6 +731,7 @@ void virtsnd_pcm_elapsed_work(struct kthread_work *work)
 		}
 		vss->reported++;
 		vss->pos = (vss->pos + 1) % vss->nmsgs;
+		vss->next_report = ktime_add(now, vss->pace);
 		/* 0 from the device: the queued data is the delay already */
 		runtime->delay = bytes_to_frames(runtime, vss->latency_bytes);
 		spin_unlock_irqrestore(&vss->queue->lock, flags);

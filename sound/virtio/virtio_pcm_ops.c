@@ -21,13 +21,25 @@
 static struct virtio_pcm_substream *
 virtsnd_pcm_substream(struct snd_pcm_substream *substream)
 {
-	return snd_pcm_substream_chip(substream);
+	/* set by virtsnd_pcm_open() */
+	return substream->private_data;
 }
 
 static int virtsnd_pcm_open(struct snd_pcm_substream *substream)
 {
-	struct virtio_pcm_substream *vss = virtsnd_pcm_substream(substream);
+	struct virtio_pcm *vpcm = snd_pcm_substream_chip(substream);
+	struct virtio_pcm_stream *s = &vpcm->streams[substream->stream];
+	struct virtio_pcm_substream *vss;
 
+	if (WARN_ON(substream->number >= s->nsubstreams))
+		return -ENODEV;
+
+	/*
+	 * ALSA sets private_data to the PCM's on every open: point it to the
+	 * stream for the other callbacks.
+	 */
+	vss = s->substreams[substream->number];
+	substream->private_data = vss;
 	substream->runtime->hw = vss->hw;
 
 	return virtsnd_pcm_open_constraints(vss, substream->runtime);
@@ -127,6 +139,9 @@ static int virtsnd_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		mutex_lock(&vss->cmd_mutex);
 		rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_START);
 		mutex_unlock(&vss->cmd_mutex);
+		/* drain may have started us: see virtsnd_pcm_drain_work() */
+		if (!rc && vss->direction == VIRTIO_SND_D_OUTPUT)
+			kthread_queue_work(vss->snd->worker, &vss->drain_work);
 		break;
 	case SNDRV_PCM_TRIGGER_STOP:
 	case SNDRV_PCM_TRIGGER_SUSPEND:
