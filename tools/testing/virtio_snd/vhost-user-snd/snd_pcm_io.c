@@ -192,6 +192,14 @@ static struct vq_elem *pcm_dequeue(struct snd_pcm_stream *s)
 	return e;
 }
 
+/* The driver may not kick for a stream that negotiated MSG_POLLING. */
+static bool pcm_polling(const struct snd_pcm_stream *s)
+{
+	return s->params.features & (1u << VIRTIO_SND_PCM_F_MSG_POLLING);
+}
+
+#define PCM_POLL_NS	1000000ULL	/* poll period while starved */
+
 /* Arm the clock for the head message, or complete everything (instant). */
 static void pcm_schedule(struct snd_pcm_stream *s)
 {
@@ -203,6 +211,8 @@ static void pcm_schedule(struct snd_pcm_stream *s)
 		if (s->queue)
 			aclock_arm(&s->clock,
 				   aclock_due(&s->clock, pcm_msg_frames(s, s->queue)));
+		else if (pcm_polling(s))
+			aclock_arm(&s->clock, aclock_now() + PCM_POLL_NS);
 		else
 			aclock_stop(&s->clock);
 		return;
@@ -224,6 +234,9 @@ static void pcm_timer_cb(int fd, unsigned int events, void *opaque)
 	aclock_ack(&s->clock);
 	if (s->state != PCM_STATE_START)
 		return;
+	if (pcm_polling(s))
+		pcm_io_kick(s->snd, pcm_is_output(s) ? VIRTIO_SND_VQ_TX :
+						       VIRTIO_SND_VQ_RX);
 	while (s->queue) {
 		uint32_t frames = pcm_msg_frames(s, s->queue);
 
