@@ -1,0 +1,280 @@
+# SPDX-License-Identifier: GPL-2.0
+# Test groups and KTAP bookkeeping of the virtio_snd suite (sourced).
+
+SIG=$VSND_DIR/sig.py
+FORMATS="S8 U8 S16_LE U16_LE S32_LE U32_LE FLOAT_LE"
+# every rate QEMU's virtio-sound-pci offers
+RATES="5512 8000 11025 16000 22050 32000 44100 48000 64000 88200 96000 176400 192000 384000"
+SIGFRAMES=38437		# 0.1 s at 384 kHz + a partial period
+
+say() { echo "# $*" >&2; }
+
+suite_init() {
+	KERNEL=$1
+	DRIVER=$2
+	RUN=$VSND_CACHE/runs/$KERNEL-$DRIVER
+	RESULTS=$RUN/results
+	rm -rf "$RUN"
+	mkdir -p "$RUN"
+	: > "$RESULTS"
+}
+
+# result STATUS NAME [DIRECTIVE]: STATUS is "ok" or "not ok"
+result() {
+	printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >> "$RESULTS"
+	say "${1} - $2${3:+ # $3}"
+}
+
+# our module for $KREL, built (or rebuilt) now; sets MODULE
+build_ours() {
+	local log=$RUN/build.log dir
+	if [ ! -d "/lib/modules/$KREL/build" ]; then
+		echo "no kernel headers for $KREL (run setup.sh)" > "$log"
+		return 1
+	fi
+	if [[ $KREL == 6.12.* ]]; then
+		dir=$REPO
+	else
+		# another kernel: build a copy, the tree's own .ko stays for 6.12
+		dir=$VSND_CACHE/build/$KREL
+		mkdir -p "$dir"
+		rsync -a --delete --exclude .git --exclude tools "$REPO/" "$dir/" || return 1
+	fi
+	say "building our module for $KREL in $dir"
+	make -C "$dir" KVER="$KREL" > "$log" 2>&1 || return 1
+	MODULE=$dir/sound/virtio/virtio_snd.ko
+	[ -f "$MODULE" ]
+}
+
+suite_prepare() {
+	local why
+	if ! kernel_resolve "$KERNEL" 2> "$RUN/kernel.log"; then
+		why=$(tail -n 1 "$RUN/kernel.log")
+		result "not ok" "virtio_snd.setup" "cannot run: guest kernel $KERNEL: $why"
+		return 1
+	fi
+	say "kernel $KREL ($KIMG), driver $DRIVER, logs in $RUN"
+	MODULE=
+	case $DRIVER/$KERNEL in
+	intree/debug)
+		result "not ok" "virtio_snd.setup" "cannot run: the debug kernel has only our driver"
+		return 1 ;;
+	intree/*)
+		if [ -z "$(modules_closure "$KMODS" virtio_snd)" ]; then
+			result "not ok" "virtio_snd.setup" "cannot run: $KREL has no in-tree virtio_snd"
+			return 1
+		fi ;;
+	ours/debug)
+		MODULE=$(find "$KMODS" -name 'virtio_snd.ko*' | head -n 1)
+		[ -n "$MODULE" ] || {
+			result "not ok" "virtio_snd.setup" "cannot run: no virtio_snd.ko in $KMODS"
+			return 1; } ;;
+	ours/*)
+		if ! build_ours; then
+			why=$(grep -m1 -iE 'error|no kernel' "$RUN/build.log")
+			result "not ok" "virtio_snd.setup" "cannot run: building our module failed: ${why:-see $RUN/build.log}"
+			return 1
+		fi ;;
+	*)
+		result "not ok" "virtio_snd.setup" "cannot run: unknown DRIVER=$DRIVER (ours or intree)"
+		return 1 ;;
+	esac
+	IMAGE=$RUN/initrd.gz
+	if ! image_build "$IMAGE" "$KMODS" "$MODULE" "$DRIVER" 2> "$RUN/image.log"; then
+		result "not ok" "virtio_snd.setup" "cannot run: guest image: $(tail -n 1 "$RUN/image.log")"
+		return 1
+	fi
+	result "ok" "virtio_snd.setup"
+}
+
+# boot GROUP SECS SCRIPT [QEMU args]: run /vsnd/SCRIPT in a guest, collect
+# its result lines, the guest's completion and its kernel log.
+# The work dir $RUN/GROUP must exist (it may hold files for the guest).
+boot() {
+	local g=$1 secs=$2 script=$3 w=$RUN/$1 rc errs
+	shift 3
+	printf '#!/bin/sh\nexec /vsnd/%s\n' "$script" > "$w/cmd.sh"
+	chmod +x "$w/cmd.sh"
+	say "group $g: booting (limit ${secs}s)"
+	guest_run "$w" "$secs" "$IMAGE" "$@" 2> "$w/qemu.log"
+	rc=$?
+	tr -d '\r' < "$w/out.log" > "$w/out.txt"
+	grep -E '^(not )?ok - ' "$w/out.txt" | while IFS= read -r l; do
+		local st=ok rest=${l#ok - } name dir=
+		case $l in "not ok - "*) st="not ok"; rest=${l#not ok - } ;; esac
+		name=${rest%% # *}
+		[ "$name" != "$rest" ] && dir=${rest#* # }
+		result "$st" "$name" "$dir"
+	done
+	if grep -q '^# vsnd: done' "$w/out.txt"; then
+		result ok "virtio_snd.$g.guest"
+	elif [ $rc = 124 ]; then
+		result "not ok" "virtio_snd.$g.guest" "guest timed out after ${secs}s (see $w)"
+	else
+		result "not ok" "virtio_snd.$g.guest" "guest did not finish: qemu status $rc: $(tail -n 1 "$w/qemu.log")"
+	fi
+	errs=$(kernel_log_errors "$w/console.log")
+	if [ -z "$errs" ]; then
+		result ok "virtio_snd.$g.kernel_log"
+	else
+		result "not ok" "virtio_snd.$g.kernel_log" "$(echo "$errs" | wc -l) bad lines, first: $(echo "$errs" | head -n 1 | sed 's/^\[[ 0-9.]*\] //')"
+	fi
+}
+
+group_enum() {
+	local w=$RUN/enum s i=0 args=()
+	mkdir -p "$w"
+	echo "1 2 3 10" > "$w/streams"
+	for s in 1 2 3 10; do
+		args+=(-audiodev "none,id=n$i" -device "virtio-sound-pci,audiodev=n$i,streams=$s")
+		i=$((i + 1))
+	done
+	boot enum 120 enum.sh "${args[@]}"
+}
+
+# signal FORMAT CHANNELS: path of the cached test signal
+signal() {
+	local f=$VSND_CACHE/signal/$1.$2
+	if [ ! -s "$f" ]; then
+		mkdir -p "$VSND_CACHE/signal"
+		"$SIG" gen "$1" "$2" "$SIGFRAMES" "$f.tmp" && mv "$f.tmp" "$f"
+	fi
+	echo "$f"
+}
+
+fsize() { # fsize FORMAT: bytes per sample
+	case $1 in S8|U8) echo 1 ;; S16_LE|U16_LE) echo 2 ;; *) echo 4 ;; esac
+}
+
+# xfail_intree NAME REASON: mark a failure of the in-tree driver as XFAIL
+xfail_or_fail() {
+	if [ "$DRIVER" = intree ] && [ -n "$2" ]; then
+		result "not ok" "$1" "XFAIL $2: $3"
+	else
+		result "not ok" "$1" "$3"
+	fi
+}
+
+group_play() {
+	local w=$RUN/play f r c m n bytes fmtq prev= line rc last files msg xf
+	mkdir -p "$w/sig" "$w/pb"
+	: > "$w/combos"
+	for f in $FORMATS; do
+		for c in 1 2; do
+			ln -f "$(signal "$f" "$c")" "$w/sig/$f.$c" 2>/dev/null ||
+				cp "$(signal "$f" "$c")" "$w/sig/$f.$c"
+			for r in $RATES; do
+				bytes=$(( (r / 10 + 37) * c * $(fsize "$f") ))
+				for m in rw mmap; do
+					echo "virtio_snd.play.$f.$r.${c}ch.$m $f $r $c $m $bytes" >> "$w/combos"
+				done
+			done
+		done
+	done
+	cat > "$w/.asoundrc" <<-EOF
+	pcm.vsnd_play { type file; slave.pcm "null"; file "$w/pb/play.raw"; format "raw"; truncate false }
+	EOF
+	boot play 900 play.sh -audiodev "alsa,id=p,out.dev=vsnd_play,in.dev=null,out.mixing-engine=off,out.try-poll=off,in.mixing-engine=off,in.try-poll=off" \
+		-device virtio-sound-pci,audiodev=p,streams=1
+	ls "$w/pb" | sort > "$w/pb.list"
+	while read -r n f r c m bytes; do
+		line=$(grep -m1 "^# played $n " "$w/out.txt")
+		if [ -z "$line" ]; then
+			result "not ok" "$n" "not played (guest stopped before)"
+			continue
+		fi
+		set -- $line
+		rc=$4 last=${5:-}
+		# the files QEMU opened for this stream: after the previous
+		# combination's last one, up to and including this one's
+		files=$(awk -v a="$prev" -v b="$last" '$0 > a && $0 <= b' "$w/pb.list")
+		prev=$last
+		(cd "$w/pb" && cat $files /dev/null) > "$w/got"
+		xf=
+		[ "$r" = 384000 ] && xf="the in-tree driver does not offer 384000 Hz"
+		if [ "$rc" != 0 ]; then
+			xfail_or_fail "$n" "$xf" "aplay failed (status $rc)"
+		elif msg=$("$SIG" cmp "$f" "$c" "$w/sig/$f.$c@$bytes" "$w/got"); then
+			result ok "$n"
+		else
+			xfail_or_fail "$n" "" "$msg"
+		fi
+	done < "$w/combos"
+	rm -f "$w/got"
+}
+
+group_capture() {
+	local w=$RUN/capture f c m n i=0 args=() q msg frames=9600
+	mkdir -p "$w/sig" "$w/rec"
+	: > "$w/combos"
+	: > "$w/.asoundrc"
+	for f in $FORMATS; do
+		case $f in FLOAT_LE) q=f32 ;; *) q=$(echo "${f%_LE}" | tr A-Z a-z) ;; esac
+		for c in 1 2 2; do
+			m=rw
+			[ $c = 2 ] && grep -q "\.$f\.48000\.2ch\.rw " "$w/combos" && m=mmap
+			n=virtio_snd.capture.$f.48000.${c}ch.$m
+			echo "$n $f 48000 $c $m $frames" >> "$w/combos"
+			ln -f "$(signal "$f" "$c")" "$w/sig/$f.$c" 2>/dev/null ||
+				cp "$(signal "$f" "$c")" "$w/sig/$f.$c"
+			echo "pcm.vsnd_cap$i { type file; slave.pcm \"null\"; file \"/dev/null\"; infile \"$w/sig/$f.$c\"; format \"raw\" }" >> "$w/.asoundrc"
+			args+=(-audiodev "alsa,id=c$i,out.dev=null,in.dev=vsnd_cap$i,out.mixing-engine=off,out.try-poll=off,in.mixing-engine=on,in.frequency=48000,in.format=$q,in.channels=$c,in.try-poll=off"
+			       -device "virtio-sound-pci,audiodev=c$i,streams=2")
+			i=$((i + 1))
+		done
+	done
+	boot capture 600 capture.sh "${args[@]}"
+	while read -r n f r c m frames; do
+		line=$(grep -m1 "^# recorded $n " "$w/out.txt")
+		if [ -z "$line" ]; then
+			result "not ok" "$n" "not recorded (guest stopped before)"
+			continue
+		fi
+		set -- $line
+		if [ "$4" != 0 ]; then
+			result "not ok" "$n" "arecord failed (status $4)"
+		elif msg=$("$SIG" cmp "$f" "$c" "$w/sig/$f.$c" "$w/rec/$n" --prefix $((frames / 2))); then
+			result ok "$n"
+		else
+			result "not ok" "$n" "$msg"
+		fi
+	done < "$w/combos"
+}
+
+group_lifecycle() {
+	mkdir -p "$RUN/lifecycle"
+	boot lifecycle 300 lifecycle.sh -audiodev none,id=n -device virtio-sound-pci,audiodev=n,streams=2
+}
+
+group_state() {
+	if [ ! -x "$VSND_DIR/guest/state.sh" ]; then
+		result "not ok" "virtio_snd.state" "cannot run: guest/state.sh missing"
+		return
+	fi
+	mkdir -p "$RUN/state"
+	boot state 900 state.sh -audiodev none,id=n -device virtio-sound-pci,audiodev=n,streams=2
+}
+
+# suite_report: the KTAP stream; XFAIL passes only for the in-tree driver
+# and only with a reason.
+suite_report() {
+	local total pass=0 fail=0 i=0 st name dir
+	total=$(wc -l < "$RESULTS")
+	echo "KTAP version 1"
+	echo "# virtio_snd suite: kernel $KERNEL${KREL:+ ($KREL)}, driver $DRIVER"
+	echo "1..$total"
+	while IFS=$'\t' read -r st name dir; do
+		i=$((i + 1))
+		echo "$st $i $name${dir:+ # $dir}"
+		if [ "$st" = ok ]; then
+			pass=$((pass + 1))
+		elif [ "$DRIVER" = intree ] && [[ $dir =~ ^XFAIL\ [^\ ] ]]; then
+			pass=$((pass + 1))
+		else
+			fail=$((fail + 1))
+		fi
+	done < "$RESULTS"
+	echo "# logs: $RUN"
+	echo "$pass passed, $fail failed"
+	[ "$fail" = 0 ]
+}

@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# virtio_snd QEMU test suite: boots guests with virtio-sound-pci devices,
+# loads the module under test and checks audio bit for bit.  Prints KTAP on
+# stdout, ends with "N passed, N failed"; exit status 0 only if nothing
+# failed.  Progress goes to stderr.
+#
+#   run-tests.sh [KERNEL=6.12|6.1|debug] [DRIVER=ours|intree]
+#                [GROUPS=enum,play,capture,lifecycle,state]
+# (the same names are read from the environment; VSND_GROUPS too).
+# Logs of the last run: $VSND_CACHE/runs/<kernel>-<driver>/<group>/.
+set -u
+VSND_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$VSND_DIR/../../.." && pwd)
+export VSND_CACHE=${VSND_CACHE:-/var/cache/virtio-snd}
+. "$VSND_DIR/lib/kernel.sh"
+. "$VSND_DIR/lib/image.sh"
+. "$VSND_DIR/lib/qemu.sh"
+. "$VSND_DIR/lib/suite.sh"
+
+# bash ignores GROUPS from the environment (it is the shell's gid list)
+sel=$(tr '\0' '\n' < /proc/$$/environ | sed -n 's/^GROUPS=//p')
+sel=${VSND_GROUPS:-${sel:-enum,play,capture,lifecycle,state}}
+KERNEL=${KERNEL:-6.12}
+DRIVER=${DRIVER:-ours}
+for a in "$@"; do
+	case $a in
+	KERNEL=*) KERNEL=${a#*=} ;;
+	DRIVER=*) DRIVER=${a#*=} ;;
+	GROUPS=*) sel=${a#*=} ;;
+	*) echo "usage: $0 [KERNEL=6.12|6.1|debug] [DRIVER=ours|intree] [GROUPS=a,b]" >&2
+	   exit 2 ;;
+	esac
+done
+
+suite_init "$KERNEL" "$DRIVER"
+if suite_prepare; then
+	for g in ${sel//,/ }; do
+		case $g in
+		enum|play|capture|lifecycle|state) "group_$g" ;;
+		*) result "not ok" "virtio_snd.$g" "cannot run: unknown group" ;;
+		esac
+	done
+fi
+suite_report

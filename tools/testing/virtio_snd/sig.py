@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Test signal and bit-exact comparator of the virtio_snd harness.
+
+  sig.py gen FORMAT CHANNELS FRAMES OUT
+      write FRAMES frames of the test signal: every sample is a 32-bit
+      pseudo-random value from a per-(frame, channel) hash, cut to the
+      format, never equal to the format's silence; so a dropped, repeated,
+      shifted or zeroed frame changes the sequence.
+  sig.py cmp FORMAT CHANNELS EXPECTED[@BYTES] RECEIVED [--prefix MINFRAMES]
+      RECEIVED must be: silence, EXPECTED, silence (whole frames).  With
+      --prefix, RECEIVED must be silence then the first N >= MINFRAMES
+      frames of EXPECTED (a recording of a longer injected signal).
+      Prints one line; exit 0 only when bit-exact.
+"""
+import struct
+import sys
+
+# name: (bytes per sample, silence sample)
+FORMATS = {
+    "S8": (1, b"\x00"), "U8": (1, b"\x80"),
+    "S16_LE": (2, b"\x00\x00"), "U16_LE": (2, b"\x00\x80"),
+    "S32_LE": (4, b"\x00" * 4), "U32_LE": (4, b"\x00\x00\x00\x80"),
+    "FLOAT_LE": (4, b"\x00" * 4),
+}
+
+
+def sample(fmt, n, ch):
+    x = (n * 0x9E3779B1 + ch * 0x85EBCA77 + 0x165667B1) & 0xFFFFFFFF
+    x ^= x >> 15
+    x = (x * 0x2C1B3C6D) & 0xFFFFFFFF
+    x ^= x >> 12
+    width, sil = FORMATS[fmt]
+    if fmt == "FLOAT_LE":
+        # exact float32 values in (-1, 1): 24-bit mantissa / 2^23
+        v = ((x & 0xFFFFFF) - 0x800000) / 8388608.0
+        b = struct.pack("<f", v if v != 0.0 else 0.5)
+    else:
+        b = (x & ((1 << (8 * width)) - 1)).to_bytes(width, "little")
+    if b == sil:
+        b = bytes([b[0] ^ 1]) + b[1:]
+    return b
+
+
+def gen(fmt, channels, frames):
+    return b"".join(sample(fmt, n, c) for n in range(frames)
+                    for c in range(channels))
+
+
+def compare(fmt, channels, exp, got, prefix=None):
+    width, sil = FORMATS[fmt]
+    fsz = width * channels
+    silf = sil * channels
+    nexp = len(exp) // fsz
+    if len(got) % fsz:
+        return False, f"received {len(got)} bytes: not whole {fsz}-byte frames"
+    ngot = len(got) // fsz
+    lead = 0
+    while lead < ngot and got[lead * fsz:(lead + 1) * fsz] == silf:
+        lead += 1
+    if lead == ngot:
+        return False, f"received {ngot} frames of silence only"
+    body = got[lead * fsz:]
+    if prefix is not None:
+        n = min(len(body), len(exp)) // fsz
+        if n < prefix:
+            return False, f"only {n} signal frames received, want >= {prefix}"
+        nchk = n
+    else:
+        nchk = nexp
+    for i in range(nchk):
+        a = body[i * fsz:(i + 1) * fsz]
+        if a != exp[i * fsz:(i + 1) * fsz]:
+            if not a:
+                return False, (f"truncated: {i} of {nexp} frames received "
+                               f"(after {lead} frames of leading silence)")
+            what = "silence" if a == silf else a.hex()
+            hint = ""
+            for d in (-2, -1, 1, 2):
+                j = i + d
+                if 0 <= j < nexp and a == exp[j * fsz:(j + 1) * fsz]:
+                    hint = f" (= sent frame {j}: {'dropped' if d > 0 else 'repeated'} frame(s))"
+            return False, (f"first mismatch at signal frame {i} (received "
+                           f"frame {lead + i}): got {what}, sent "
+                           f"{exp[i * fsz:(i + 1) * fsz].hex()}{hint}")
+    tail = body[nchk * fsz:]
+    if prefix is None:
+        for i in range(len(tail) // fsz):
+            if tail[i * fsz:(i + 1) * fsz] != silf:
+                return False, (f"{nexp} frames exact, then non-silence at "
+                               f"trailing frame {i}: extra/repeated data")
+        return True, (f"bit-exact: {nexp} frames ({lead} leading, "
+                      f"{len(tail) // fsz} trailing silence)")
+    return True, f"bit-exact: {nchk} frames ({lead} leading silence)"
+
+
+def main(argv):
+    if len(argv) == 6 and argv[1] == "gen":
+        with open(argv[5], "wb") as f:
+            f.write(gen(argv[2], int(argv[3]), int(argv[4])))
+        return 0
+    if len(argv) in (6, 8) and argv[1] == "cmp":
+        prefix = int(argv[7]) if len(argv) == 8 else None
+        path, _, nbytes = argv[4].partition("@")
+        with open(path, "rb") as f:
+            exp = f.read(int(nbytes)) if nbytes else f.read()
+        try:
+            with open(argv[5], "rb") as f:
+                got = f.read()
+        except OSError as e:
+            print(f"no received data: {e.strerror}")
+            return 1
+        good, msg = compare(argv[2], int(argv[3]), exp, got, prefix)
+        print(msg)
+        return 0 if good else 1
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,17 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Bit-exact playback: play every combination listed in /host/combos
+# (NAME FORMAT RATE CHANNELS rw|mmap BYTES) through hw:0,0; QEMU hands each
+# stream to a host alsa-lib file PCM (one new file per stream open) and the
+# host compares.  Prints "# played NAME RC LASTFILE" for the host.
+. /vsnd/guest-lib.sh
+identity play
+while read -r name fmt rate ch mode bytes; do
+	[ "$mode" = mmap ] && m=-M || m=
+	head -c "$bytes" "/host/sig/$fmt.$ch" |
+		timeout 60 aplay -q -D "hw:$card,0" -t raw -f "$fmt" -r "$rate" -c "$ch" $m - \
+		2> /tmp/err
+	rc=$?
+	[ $rc -ne 0 ] && sed 's/^/#   /' /tmp/err | head -n 3
+	echo "# played $name $rc $(ls /host/pb | tail -n 1)"
+done < /host/combos
