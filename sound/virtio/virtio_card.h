@@ -40,6 +40,7 @@ struct virtio_jack;
  * @waiters: substreams whose I/O was deferred because the queue was full
  */
 struct virtio_snd_queue {
+	/* virtqueue, I/O ring state of its substreams, @waiters */
 	spinlock_t lock;
 	struct virtqueue *vqueue;
 	struct list_head waiters;

@@ -588,6 +588,7 @@ static const struct {
 		VS(STARTED),
 		VIRTSND_PCM_S_STOPPED },
 };
+
 #undef VS
 
 static int virtsnd_pcm_cmd_index(struct virtio_pcm_substream *vss,

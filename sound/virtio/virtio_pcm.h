@@ -97,6 +97,7 @@ struct virtio_pcm_substream {
 	unsigned int nrates;
 	struct snd_pcm_hw_constraint_list rate_list;
 
+	/* serialises control commands and @state */
 	struct mutex cmd_mutex;
 	enum virtsnd_pcm_state state;
 
