@@ -5,6 +5,7 @@
 #   make                 build virtio_snd.ko against the Debian 6.12 headers
 #   make KVER=<release>  ... against /lib/modules/<release>/build
 #   make KDIR=<dir>      ... against any prepared kernel tree
+#   make install         install virtio_snd.ko into /lib/modules/<KVER>
 #   make check           static gates (W=1, sparse, kernel-doc, checkpatch)
 #   make test            the QEMU test suite (KTAP)
 #   make demo            boot a guest that plays and records through our driver
@@ -15,12 +16,15 @@ KVER ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.12\..*-amd64$$' | sor
 KDIR ?= /lib/modules/$(KVER)/build
 TESTDIR := tools/testing/virtio_snd
 
-.PHONY: all modules clean check test demo debug-kernel
+.PHONY: all modules modules_install install clean check test demo debug-kernel
 
 all: modules
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_SND_VIRTIO=m modules
+
+modules_install install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
