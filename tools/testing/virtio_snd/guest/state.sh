@@ -291,9 +291,12 @@ done
 t close_running_playback 30 "" close -s play
 t close_running_capture 30 "" close -s cap
 
-# SIGINT while starting and stopping
-t sigint_playback 90 "" sigint -s play -k 40
-t sigint_capture 90 "" sigint -s cap -k 40
+# SIGINT while starting and stopping.  The in-tree driver's control waits
+# are interruptible: a signal leaves the request in flight and the driver
+# out of step with the device, which it then logs on the next prepare.
+xf="kernel: virtio_snd .*invalid I/O queue state"
+t sigint_playback 90 "$xf" sigint -s play -k 40
+t sigint_capture 90 "$xf" sigint -s cap -k 40
 t_sigint_alsa_utils
 
 # playback and capture at once
