@@ -33,6 +33,9 @@ uapi=include/uapi/linux/virtio_snd.h
 ours_re='(sound/virtio/|include/uapi/linux/virtio_snd\.h|compat/virtio_snd_compat\.h)'
 
 mkdir -p "$logs"
+# The scratch trees are shared: one run at a time.
+exec 9>"$work/.lock"
+flock 9
 ntest=0 npass=0 nfail=0
 
 # result <name> <0|1> <log>: print the KTAP line and, on failure, the log's
