@@ -399,8 +399,8 @@ static double ts_sec(const snd_htimestamp_t *ts)
  * Keep a running stream fed (or drained) for @secs of audio and check it:
  * no xrun, position monotonic and within the buffer, timestamps monotonic,
  * no stall longer than max(1 s, 3 periods), wall time per audio second
- * within [RT_MIN, RT_MAX] measured between the first and last position
- * change.  With @feed false, nothing is transferred (pause checks).
+ * within [RT_MIN, RT_MAX] (when @check_rate) measured between the first
+ * and last position change, delay consistent with the buffer fill.
  */
 static int run(struct pcm *p, double secs, bool check_rate)
 {
