@@ -280,6 +280,10 @@ static int devcfg_device_key(struct devcfg_parser *p, const char *key,
 		p->cfg->adv_set[1] = true;
 		return devcfg_u32(p, val, UINT32_MAX, &p->cfg->adv_jacks);
 	}
+	if (!strcmp(key, "advertise_controls")) {
+		p->cfg->adv_set[3] = true;
+		return devcfg_u32(p, val, UINT32_MAX, &p->cfg->adv_controls);
+	}
 	if (!strcmp(key, "advertise_chmaps")) {
 		p->cfg->adv_set[2] = true;
 		return devcfg_u32(p, val, UINT32_MAX, &p->cfg->adv_chmaps);
@@ -609,6 +613,8 @@ int devcfg_load(struct devcfg *cfg, const char *path)
 		cfg->adv_jacks = cfg->njacks;
 	if (!cfg->adv_set[2])
 		cfg->adv_chmaps = cfg->nchmaps;
+	if (!cfg->adv_set[3])
+		cfg->adv_controls = cfg->ncontrols;
 	return rc;
 }
 

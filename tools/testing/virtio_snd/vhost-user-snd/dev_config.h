@@ -95,6 +95,8 @@ struct devcfg_control {
  * @adv_streams: streams count in the config space (fault: may exceed @nstreams).
  * @adv_jacks: jacks count in the config space.
  * @adv_chmaps: chmaps count in the config space.
+ * @adv_controls: controls count in the config space.
+ * @adv_set: which adv_* the file set.
  * @nfaults: number of @faults.
  * @faults: faults armed at start-up.
  *
@@ -102,8 +104,8 @@ struct devcfg_control {
 struct devcfg {
 	unsigned int queue_size;
 	unsigned int nstreams, njacks, nchmaps;
-	uint32_t adv_streams, adv_jacks, adv_chmaps;
-	bool adv_set[3];
+	uint32_t adv_streams, adv_jacks, adv_chmaps, adv_controls;
+	bool adv_set[4];
 	unsigned int nfaults;
 	struct fault faults[FAULT_MAX];
 	struct devcfg_stream streams[DEVCFG_MAX_STREAMS];

@@ -10,8 +10,9 @@
  * CODE is a request name (PCM_START, JACK_INFO, ...), a number, or "any";
  * STREAM a stream id or "any".  ACTION is status (ARG: OK, BAD_MSG,
  * NOT_SUPP, IO_ERR or a number), delay (ARG ms), drop, short (ARG bytes),
- * long (ARG bytes), fill (ARG byte value, ctl only) or latency (ARG bytes,
- * io only).  count defaults to 1 (0: every match); skip to 0.
+ * long (ARG bytes), fill (ARG byte value, ctl only), noterm (ctl only:
+ * strings of CTL_INFO/CTL_ENUM_ITEMS replies fill their field, no NUL) or
+ * latency (ARG bytes, io only).  count defaults to 1 (0: every match); skip to 0.
  *
  * Held messages (delay, drop) are completed by a timer or never; a queue
  * stop (device reset) drops them without completion.
@@ -67,6 +68,7 @@ static const struct {
 	{ "long", FAULT_LONG, true },
 	{ "fill", FAULT_FILL, true },
 	{ "latency", FAULT_LATENCY, true },
+	{ "noterm", FAULT_NOTERM, false },
 };
 
 static int fault_num(const char *s, uint32_t *v)

@@ -28,6 +28,7 @@ enum fault_action {
 	FAULT_LONG,	/* used length ARG bytes longer than written */
 	FAULT_FILL,	/* ctl: overwrite the reply payload with byte ARG */
 	FAULT_LATENCY,	/* io: latency_bytes = ARG */
+	FAULT_NOTERM,	/* ctl: CTL_INFO names / ENUM_ITEMS items without NUL */
 };
 
 /**

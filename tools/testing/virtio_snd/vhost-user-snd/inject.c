@@ -10,6 +10,7 @@
  *   ctl ID notify MASK           CTL_NOTIFY with any mask (id not checked)
  *   fault ctl|io ...             arm a fault (syntax in fault.c)
  *   fault clear                  disarm every fault
+ *   disconnect                   close the vhost-user connection (device gone)
  *
  * Numbers are decimal or 0x-hex.  The outcome of each command is logged on
  * stderr ("inject: ...").  The FIFO is opened read-write, so writers may
@@ -125,6 +126,10 @@ static int inject_command(struct snd_dev *snd, char **argv, int argc)
 					   VIRTIO_SND_EVT_PCM_PERIOD_ELAPSED);
 	if (!strcmp(argv[0], "event"))
 		return inject_raw(snd, argv, argc);
+	if (!strcmp(argv[0], "disconnect") && argc == 1) {
+		vu_disconnect(&snd->vu);
+		return 0;
+	}
 	if (!strcmp(argv[0], "ctl") && argc >= 3)
 		return inject_ctl(snd, argv, argc);
 	if (!strcmp(argv[0], "fault")) {

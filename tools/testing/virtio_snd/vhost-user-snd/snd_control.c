@@ -94,6 +94,8 @@ static void ctl_info_fill(struct snd_dev *snd, uint32_t id, void *item)
 	const struct devcfg_control *c = &snd->cfg->controls[id];
 	struct virtio_snd_ctl_info *info = item;
 
+	if (id >= snd->cfg->ncontrols)
+		return;		/* advertised only (fault): all zero */
 	info->hdr.hda_fn_nid = htole32(c->nid);
 	info->role = htole32(c->role);
 	info->type = htole32(c->type);
@@ -265,18 +267,20 @@ uint32_t snd_control_ctl(struct snd_dev *snd, struct snd_ctl_req *r)
 		return VIRTIO_SND_S_BAD_MSG;
 	}
 	if (r->code == VIRTIO_SND_R_CTL_INFO)
-		return snd_ctl_query_info(snd, r, snd->cfg->ncontrols,
+		return snd_ctl_query_info(snd, r, snd->cfg->adv_controls,
 					  sizeof(struct virtio_snd_ctl_info),
 					  ctl_info_fill);
 	if (snd_ctl_check_len(r, sizeof(hdr), 0))
 		return VIRTIO_SND_S_BAD_MSG;
 	memcpy(&hdr, r->req, sizeof(hdr));
 	id = le32toh(hdr.control_id);
-	if (id >= snd->cfg->ncontrols) {
+	if (id >= snd->cfg->adv_controls) {
 		vlog_violation("%s: control id %u >= controls %u",
-			       snd_code_name(r->code), id, snd->cfg->ncontrols);
+			       snd_code_name(r->code), id, snd->cfg->adv_controls);
 		return VIRTIO_SND_S_BAD_MSG;
 	}
+	if (id >= snd->cfg->ncontrols)
+		return VIRTIO_SND_S_BAD_MSG;	/* advertised only (fault) */
 	c = &snd->controls[id];
 
 	switch (r->code) {
@@ -307,6 +311,37 @@ uint32_t snd_control_ctl(struct snd_dev *snd, struct snd_ctl_req *r)
 		return ctl_tlv_write(r, c, id);
 	}
 	return VIRTIO_SND_S_NOT_SUPP;
+}
+
+/**
+ * snd_control_fault_noterm() - Fault: strings that fill their field.
+ * @snd: device.
+ * @r: a completed CTL_INFO or CTL_ENUM_ITEMS request.
+ *
+ * Overwrites every name (CTL_INFO) or item (CTL_ENUM_ITEMS) of the reply
+ * with 'X' characters up to the end of its field, leaving no NUL.
+ */
+void snd_control_fault_noterm(struct snd_dev *snd, struct snd_ctl_req *r)
+{
+	size_t hdr = sizeof(struct virtio_snd_hdr), field, stride, off;
+	struct virtio_snd_query_info q;
+	uint8_t x[64];
+
+	memset(x, 'X', sizeof(x));
+	if (r->code == VIRTIO_SND_R_CTL_INFO && r->req_len >= sizeof(q)) {
+		memcpy(&q, r->req, sizeof(q));
+		stride = le32toh(q.size);
+		off = hdr + offsetof(struct virtio_snd_ctl_info, name);
+		field = sizeof(((struct virtio_snd_ctl_info *)0)->name);
+	} else if (r->code == VIRTIO_SND_R_CTL_ENUM_ITEMS) {
+		stride = sizeof(struct virtio_snd_ctl_enum_item);
+		off = hdr;
+		field = stride;
+	} else {
+		return;
+	}
+	for (; stride && off + field <= r->resp_len; off += stride)
+		snd_ctl_write(r, off, x, field);
 }
 
 /**

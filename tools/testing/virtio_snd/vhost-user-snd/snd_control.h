@@ -14,6 +14,7 @@ int snd_control_init(struct snd_dev *snd);
 uint32_t snd_control_ctl(struct snd_dev *snd, struct snd_ctl_req *r);
 int snd_control_set(struct snd_dev *snd, uint32_t id, const int64_t *vals,
 		    unsigned int n);
+void snd_control_fault_noterm(struct snd_dev *snd, struct snd_ctl_req *r);
 int snd_control_notify(struct snd_dev *snd, uint32_t id, uint32_t mask);
 
 #endif /* VUS_SND_CONTROL_H */

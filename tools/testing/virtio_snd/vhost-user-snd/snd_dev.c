@@ -257,6 +257,9 @@ static bool snd_ctl_fault(struct snd_dev *snd, struct snd_ctl_req *r,
 				  r->resp_len - off < sizeof(fill) ?
 				  r->resp_len - off : sizeof(fill));
 		break;
+	case FAULT_NOTERM:
+		snd_control_fault_noterm(snd, r);
+		break;
 	case FAULT_DELAY:
 		fault_hold(vq, r->elem, *used, f->arg);
 		return true;
@@ -436,7 +439,7 @@ static uint64_t snd_vu_features(void *opaque)
 {
 	struct snd_dev *snd = opaque;
 
-	return snd->cfg->ncontrols ? 1ULL << VIRTIO_SND_F_CTLS : 0;
+	return snd->cfg->adv_controls ? 1ULL << VIRTIO_SND_F_CTLS : 0;
 }
 
 static int snd_vu_get_config(void *opaque, uint8_t *buf, uint32_t off,
@@ -447,7 +450,7 @@ static int snd_vu_get_config(void *opaque, uint8_t *buf, uint32_t off,
 		.jacks = htole32(snd->cfg->adv_jacks),
 		.streams = htole32(snd->cfg->adv_streams),
 		.chmaps = htole32(snd->cfg->adv_chmaps),
-		.controls = htole32(snd->cfg->ncontrols),
+		.controls = htole32(snd->cfg->adv_controls),
 	};
 
 	memset(buf, 0, len);

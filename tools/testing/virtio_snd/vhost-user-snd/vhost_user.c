@@ -566,8 +566,16 @@ static int vu_dispatch(struct vu_dev *dev, struct vu_msg *msg)
 	}
 }
 
-static void vu_disconnect(struct vu_dev *dev)
+/**
+ * vu_disconnect() - Close the front-end connection and reset the device.
+ * @dev: back-end.
+ *
+ * Without @persist, the back-end then exits.
+ */
+void vu_disconnect(struct vu_dev *dev)
 {
+	if (dev->conn_fd < 0)
+		return;
 	vlog_info("vhost-user: front-end disconnected");
 	loop_del(dev->conn_fd);
 	close(dev->conn_fd);

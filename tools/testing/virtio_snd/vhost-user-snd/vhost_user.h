@@ -64,5 +64,6 @@ int vu_init(struct vu_dev *dev, const char *path, unsigned int nvqs,
 	    unsigned int max_queue_size, const struct vu_dev_ops *ops,
 	    void *opaque);
 bool vu_has_feature(const struct vu_dev *dev, unsigned int bit);
+void vu_disconnect(struct vu_dev *dev);
 
 #endif /* VUS_VHOST_USER_H */
