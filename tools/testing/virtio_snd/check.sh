@@ -173,13 +173,14 @@ gate_checkpatch() {
 	result "checkpatch (--strict --file)" "$rc" "$log"
 }
 
-# The commits that touch the driver since this gate was added must pass
-# checkpatch as patches too (history before it cannot be rewritten; it is
-# listed as "#" lines when it has findings, not counted).  Not checked:
+# The driver's commits as patches.  History cannot be rewritten, so what
+# is counted is the newest commit that touches the driver (or the range in
+# VSND_CHECK_COMMITS, e.g. "origin/main..HEAD" before pushing a series);
+# older commits with findings are listed as "#" lines.  Not checked:
 # Signed-off-by (the project does not use it) and MAINTAINERS updates
 # (FILE_PATH_CHANGES: there is no MAINTAINERS file out of tree).
 gate_checkpatch_commits() {
-	local log=$logs/checkpatch-commits.log cp rc=0 base c out
+	local log=$logs/checkpatch-commits.log cp rc=0 c out counted what
 	if ! cp=$(checkpatch_prepare); then
 		echo "cannot extract checkpatch.pl from $tarball" > "$log"
 		cp "$log" "$log.findings"
@@ -188,14 +189,24 @@ gate_checkpatch_commits() {
 	fi
 	: > "$log"
 	: > "$log.findings"
-	base=$(cd "$top" && git log --diff-filter=A --format=%H -- tools/testing/virtio_snd/check.sh 2>/dev/null | tail -n 1)
-	for c in $(cd "$top" && git rev-list --reverse HEAD -- sound/virtio $uapi 2>/dev/null); do
+	if [ -n "${VSND_CHECK_COMMITS:-}" ]; then
+		counted=$(cd "$top" && git rev-list "$VSND_CHECK_COMMITS" -- sound/virtio $uapi)
+		what="commits $VSND_CHECK_COMMITS"
+	else
+		counted=$(cd "$top" && git rev-list -1 HEAD -- sound/virtio $uapi)
+		what="newest driver commit"
+	fi
+	if [ -z "$counted" ]; then
+		echo "no commit touching the driver in ${VSND_CHECK_COMMITS:-HEAD}" > "$log.findings"
+		rc=1
+	fi
+	for c in $(cd "$top" && git rev-list --reverse HEAD -- sound/virtio $uapi); do
 		out=$(cd "$top" && git format-patch -1 --stdout "$c" -- sound/virtio $uapi |
 			perl "$cp" --no-tree --strict --no-signoff --color=never -q \
 				--ignore FILE_PATH_CHANGES - 2>&1)
 		[ -n "$out" ] || continue
 		{ echo "commit $(cd "$top" && git log -1 --format='%h %s' "$c")"; echo "$out"; } >> "$log"
-		if [ -n "$base" ] && (cd "$top" && git merge-base --is-ancestor "$base" "$c"); then
+		if grep -qx "$c" <<< "$counted"; then
 			rc=1
 			echo "commit $(cd "$top" && git log -1 --format='%h %s' "$c")" >> "$log.findings"
 			echo "$out" | grep -E '^(ERROR|WARNING|CHECK):|^#[0-9]+: FILE:' >> "$log.findings"
@@ -203,7 +214,7 @@ gate_checkpatch_commits() {
 			echo "# (history) $(cd "$top" && git log -1 --format='%h %s' "$c"): $(echo "$out" | grep -E '^total:')"
 		fi
 	done
-	result "checkpatch-commits (--strict, driver commits since check.sh)" "$rc" "$log"
+	result "checkpatch-commits (--strict, $what)" "$rc" "$log"
 }
 
 # In-tree: linux-source-6.12 unpacked once into the cache, our driver and
