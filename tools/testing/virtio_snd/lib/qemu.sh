@@ -7,13 +7,15 @@
 # <work>/out.log.  QEMU runs with HOME=<work>, so <work>/.asoundrc defines
 # any host ALSA PCMs an -audiodev alsa uses.  Serialised machine-wide by
 # flock /tmp/virtio-snd-guest.lock; killed after <secs>.  Returns QEMU's
-# status (124: timeout).
+# status (124: timeout).  Environment: VSND_MEM (1G), VSND_SMP (2),
+# VSND_MEMFD=1 (RAM in a shared memfd, for vhost-user devices), VSND_APPEND
+# (extra kernel command line), VSND_ACCEL (force tcg or kvm).
 
 VSND_LOCK=/tmp/virtio-snd-guest.lock
 
 # accel: tcg, unless /dev/kvm exists and a probe boot shows KVM works
 guest_accel() {
-	local probe=$VSND_CACHE/kvm-probe.$KREL w
+	local probe=$VSND_CACHE/kvm-probe w
 	[ -n "${VSND_ACCEL:-}" ] && { echo "$VSND_ACCEL"; return; }
 	if [ ! -w /dev/kvm ]; then echo tcg; return; fi
 	if [ ! -e "$probe" ]; then
@@ -32,9 +34,13 @@ guest_accel() {
 }
 
 guest_run() {
-	local work=$1 secs=$2 initrd=$3 accel
+	local work=$1 secs=$2 initrd=$3 accel mem=()
 	shift 3
 	accel=$(guest_accel "$initrd")
+	# vhost-user back-ends need the guest RAM in shared memory
+	[ -n "${VSND_MEMFD:-}" ] &&
+		mem=(-object "memory-backend-memfd,id=vsnd-mem,size=${VSND_MEM:-1G},share=on"
+		     -machine memory-backend=vsnd-mem)
 	: > "$work/console.log"
 	: > "$work/out.log"
 	HOME=$work flock "$VSND_LOCK" timeout -k 10 "$secs" \
@@ -45,7 +51,7 @@ guest_run() {
 		-append "console=ttyS0 loglevel=7 panic=-1 ${VSND_APPEND:-}" \
 		-serial "file:$work/console.log" -serial "file:$work/out.log" \
 		-virtfs "local,path=$work,mount_tag=vsnd,security_model=none,id=vsnd" \
-		"$@" </dev/null
+		"${mem[@]}" "$@" </dev/null
 }
 
 # kernel_log_errors <console.log>: the lines that fail a run
