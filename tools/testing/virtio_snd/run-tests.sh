@@ -9,6 +9,8 @@
 #   run-tests.sh [KERNEL=6.12|6.1|debug] [DRIVER=ours|intree]
 #                [GROUPS=enum,play,capture,lifecycle,state]
 # (the same names are read from the environment; VSND_GROUPS too).
+# VSND_MODULE=<path.ko> tests that prebuilt module instead of building ours;
+# VSND_DEVICE_OPTS=,jacks=1 adds options to the lifecycle/state device.
 # Logs of the last run: $VSND_CACHE/runs/<kernel>-<driver>/<group>/.
 set -u
 VSND_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

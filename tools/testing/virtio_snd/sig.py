@@ -7,6 +7,9 @@
       pseudo-random value from a per-(frame, channel) hash, cut to the
       format, never equal to the format's silence; so a dropped, repeated,
       shifted or zeroed frame changes the sequence.
+  sig.py stereo FORMAT MONO STEREO
+      write MONO as the left channel of STEREO, a zero on the right
+      (QEMU's mixing engine makes mono capture as left + right: exact).
   sig.py cmp FORMAT CHANNELS EXPECTED[@BYTES] RECEIVED [--prefix MINFRAMES]
       RECEIVED must be: silence, EXPECTED, silence (whole frames).  With
       --prefix, RECEIVED must be silence then the first N >= MINFRAMES
@@ -98,6 +101,17 @@ def main(argv):
     if len(argv) == 6 and argv[1] == "gen":
         with open(argv[5], "wb") as f:
             f.write(gen(argv[2], int(argv[3]), int(argv[4])))
+        return 0
+    if len(argv) == 5 and argv[1] == "stereo":
+        width, sil = FORMATS[argv[2]]
+        if argv[2].startswith("U"):
+            # QEMU maps unsigned silence to +1 LSB: one below it adds 0
+            sil = ((1 << (8 * width - 1)) - 1).to_bytes(width, "little")
+        with open(argv[3], "rb") as f:
+            mono = f.read()
+        with open(argv[4], "wb") as f:
+            f.write(b"".join(mono[i:i + width] + sil
+                             for i in range(0, len(mono), width)))
         return 0
     if len(argv) in (6, 8) and argv[1] == "cmp":
         prefix = int(argv[7]) if len(argv) == 8 else None
