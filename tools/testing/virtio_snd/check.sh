@@ -13,6 +13,8 @@
 # Environment: VSND_CACHE (default /var/cache/virtio-snd) holds the scratch
 # build trees, the checkpatch scripts and the unpacked kernel source; the
 # full log of each gate is kept in $VSND_CACHE/check/logs/.
+# VSND_CHECK_COMMITS=<rev range> checkpatches those commits instead of only
+# the newest one that touches the driver.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
