@@ -467,18 +467,19 @@ static int devcfg_check_controls(struct devcfg *cfg, const char *path)
 static int devcfg_fault_key(struct devcfg_parser *p, const char *key,
 			    char *val)
 {
-	char *argv[8], *save;
+	char *argv[8], *save, orig[256];
 	int argc = 0;
 
 	if (strcmp(key, "fault"))
 		return devcfg_error(p, "unknown fault key", key);
 	if (p->cfg->nfaults == FAULT_MAX)
 		return devcfg_error(p, "too many faults", val);
+	snprintf(orig, sizeof(orig), "%s", val);
 	for (argv[0] = strtok_r(val, " \t", &save); argv[argc] && argc < 7;
 	     argv[argc] = strtok_r(NULL, " \t", &save))
 		argc++;
 	if (fault_parse(argv, argc, &p->cfg->faults[p->cfg->nfaults]))
-		return devcfg_error(p, "bad fault", key);
+		return devcfg_error(p, "bad fault", orig);
 	p->cfg->nfaults++;
 	return 0;
 }

@@ -140,8 +140,8 @@ int fault_parse(char **argv, int argc, struct fault *f)
 			return -EINVAL;
 	} else if (!strcmp(argv[0], "io")) {
 		f->kind = FAULT_IO;
-		if (strcasecmp(argv[1], "any") ? fault_num(argv[1], &f->match) :
-		    (f->match = FAULT_ANY, 0))
+		f->match = FAULT_ANY;
+		if (strcasecmp(argv[1], "any") && fault_num(argv[1], &f->match))
 			return -EINVAL;
 	} else {
 		return -EINVAL;

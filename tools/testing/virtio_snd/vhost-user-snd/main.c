@@ -5,12 +5,14 @@
  * Start it before QEMU, point QEMU's "-chardev socket,path=SOCK" with
  * "-device vhost-user-snd-pci" at the same socket.  See README.md.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "dev_config.h"
@@ -35,6 +37,32 @@ static void usage(FILE *f)
 		"  -p, --persist          keep serving after the front-end disconnects\n"
 		"  -v, --verbose          more log output (repeat for debug)\n"
 		"  -q, --quiet            errors and violations only\n");
+}
+
+static void signal_cb(int fd, unsigned int events, void *opaque)
+{
+	struct signalfd_siginfo si;
+
+	if (read(fd, &si, sizeof(si)) == sizeof(si))
+		vlog_info("signal %u: exiting", si.ssi_signo);
+	loop_quit(0);
+}
+
+/* SIGTERM/SIGINT end the loop normally: socket removed, report printed. */
+static int watch_signals(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	return loop_add(fd, signal_cb, NULL);
 }
 
 static void report(struct snd_dev *snd)
@@ -78,17 +106,39 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "s:c:o:l:e:ipvqh", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': sock = optarg; break;
-		case 'c': config = optarg; break;
-		case 'o': outdir = optarg; break;
-		case 'l': vpath = optarg; break;
-		case 'e': fifo = optarg; break;
-		case 'i': instant = true; break;
-		case 'p': persist = true; break;
-		case 'v': vlog_verbosity++; break;
-		case 'q': vlog_verbosity = 0; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 's':
+			sock = optarg;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'l':
+			vpath = optarg;
+			break;
+		case 'e':
+			fifo = optarg;
+			break;
+		case 'i':
+			instant = true;
+			break;
+		case 'p':
+			persist = true;
+			break;
+		case 'v':
+			vlog_verbosity++;
+			break;
+		case 'q':
+			vlog_verbosity = 0;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (!sock || optind != argc) {
@@ -115,6 +165,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = loop_init();
+	if (!rc)
+		rc = watch_signals();
 	if (!rc)
 		rc = snd_dev_init(&snd, &cfg, sock, outdir, instant);
 	if (!rc && fifo)

@@ -562,7 +562,7 @@ static int vu_dispatch(struct vu_dev *dev, struct vu_msg *msg)
 		return 0;	/* the sound config space is read-only */
 	default:
 		vlog_err("vhost-user: unsupported request %u", msg->hdr.request);
-		return -ENOSYS;
+		return -EOPNOTSUPP;
 	}
 }
 
