@@ -297,9 +297,11 @@ static int virtsnd_ctl_msg_queue(struct virtio_snd *snd,
 	spin_unlock_irqrestore(&queue->lock, flags);
 
 	if (rc) {
-		dev_err(&snd->vdev->dev,
-			"request 0x%04x: cannot queue the message: %d\n",
-			msg->request_code, rc);
+		/* -ENODEV: the device is going away, callers expect that */
+		if (rc != -ENODEV)
+			dev_err(&snd->vdev->dev,
+				"request 0x%04x: cannot queue the message: %d\n",
+				msg->request_code, rc);
 		return rc;
 	}
 
