@@ -60,7 +60,8 @@ image_build() {
 	cp -a "$VSND_DIR"/guest/. "$root/vsnd/"
 	cp -a "$VSND_DIR"/tests/*.sh "$root/vsnd/"
 	for f in "$root"/vsnd/*; do
-		[ -x "$f" ] && [ "$(head -c 4 "$f" | tail -c 3)" = ELF ] &&
+		[ -f "$f" ] && [ -x "$f" ] &&
+			[ "$(head -c 4 "$f" | tail -c 3)" = ELF ] &&
 			image_copy_bin "$root" "$f"
 	done
 

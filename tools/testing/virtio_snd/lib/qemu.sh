@@ -56,6 +56,6 @@ guest_run() {
 
 # kernel_log_errors <console.log>: the lines that fail a run
 kernel_log_errors() {
-	grep -aE 'BUG:|WARNING:|Oops|Call Trace|possible circular locking|possible recursive locking|inconsistent lock state|INFO: |sleeping function called from invalid context|Lost interrupts\?|KASAN|UBSAN|unreferenced object|suspected memory leak|Kernel panic|general protection fault|hung_task|RCU stall|rcu_sched self-detected' "$1" |
+	grep -aE 'BUG:|WARNING:|Oops|Call Trace|possible circular locking|possible recursive locking|inconsistent lock state|INFO: |sleeping function called from invalid context|Lost interrupts\?|UBSAN:|unreferenced object|Kernel panic|general protection fault|hung_task|RCU stall|rcu_sched self-detected' "$1" |
 		tr -d '\r'
 }

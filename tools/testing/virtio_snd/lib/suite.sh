@@ -12,10 +12,16 @@ say() { echo "# $*" >&2; }
 suite_init() {
 	KERNEL=$1
 	DRIVER=$2
-	RUN=$VSND_CACHE/runs/$KERNEL-$DRIVER
+	# one dir per run (several runs may share the cache), the plain
+	# name links to the latest; runs older than a day are dropped
+	mkdir -p "$VSND_CACHE/runs"
+	find "$VSND_CACHE/runs" -mindepth 1 -maxdepth 1 -type d -name "*.r*" \
+		-mmin +1440 -exec rm -rf {} + 2>/dev/null
+	RUN=$(mktemp -d "$VSND_CACHE/runs/$KERNEL-$DRIVER.rXXXXXX")
+	chmod 755 "$RUN"
+	rm -rf "${RUN%.r*}" 2>/dev/null
+	ln -sfn "$(basename "$RUN")" "${RUN%.r*}"
 	RESULTS=$RUN/results
-	rm -rf "$RUN"
-	mkdir -p "$RUN"
 	: > "$RESULTS"
 }
 
@@ -38,7 +44,10 @@ build_ours() {
 		# another kernel: build a copy, the tree's own .ko stays for 6.12
 		dir=$VSND_CACHE/build/$KREL
 		mkdir -p "$dir"
-		rsync -a --delete --exclude .git --exclude tools "$REPO/" "$dir/" || return 1
+		rsync -a --delete --exclude .git --exclude tools --exclude '*.o' \
+			--exclude '*.ko' --exclude '*.mod' --exclude '*.mod.c' \
+			--exclude '.*.cmd' --exclude modules.order \
+			--exclude Module.symvers "$REPO/" "$dir/" || return 1
 	fi
 	say "building our module for $KREL in $dir"
 	make -C "$dir" KVER="$KREL" > "$log" 2>&1 || return 1
