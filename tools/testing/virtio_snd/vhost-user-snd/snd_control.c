@@ -360,7 +360,8 @@ int snd_control_notify(struct snd_dev *snd, uint32_t id, uint32_t mask)
 }
 
 /**
- * snd_control_set() - Change a value on the device side and notify.
+ * snd_control_set() - Change a value on the device side and notify
+ *                     (if VIRTIO_SND_F_CTLS was negotiated).
  * @snd: device.
  * @id: control id.
  * @vals: member values.
@@ -379,5 +380,7 @@ int snd_control_set(struct snd_dev *snd, uint32_t id, const int64_t *vals,
 	c = &snd->controls[id];
 	for (i = 0; i < n && i < ctl_members(c); i++)
 		ctl_store(c, i, vals[i]);
+	if (!vu_has_feature(&snd->vu, VIRTIO_SND_F_CTLS))
+		return 0;	/* the driver does not know controls: no event */
 	return snd_control_notify(snd, id, 1u << VIRTIO_SND_CTL_EVT_MASK_VALUE);
 }
