@@ -440,7 +440,7 @@ static const uint32_t devcfg_ctl_max_count[] = { 128, 128, 64, 128, 512, 1 };
 
 static int devcfg_check_controls(struct devcfg *cfg, const char *path)
 {
-	unsigned int i;
+	unsigned int i, j;
 
 	for (i = 0; i < cfg->ncontrols; i++) {
 		const struct devcfg_control *c = &cfg->controls[i];
@@ -456,6 +456,10 @@ static int devcfg_check_controls(struct devcfg *cfg, const char *path)
 			why = "min > max";
 		else if (c->ntlv && (c->ntlv < 2 || c->tlv[1] != (c->ntlv - 2) * 4))
 			why = "tlv length word does not match its values";
+		for (j = 0; !why && j < i; j++)
+			if (!strcmp(c->name, cfg->controls[j].name) &&
+			    c->index == cfg->controls[j].index)
+				why = "(name, index) not unique";
 		if (why) {
 			vlog_err("%s: control %u (%s): %s", path, i, c->name, why);
 			return -EINVAL;
