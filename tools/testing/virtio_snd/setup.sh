@@ -49,4 +49,10 @@ if ! qemu-system-x86_64 -device help 2>/dev/null | grep -q virtio-sound-pci; the
 		qemu-system-x86 qemu-system-data ipxe-qemu seabios
 fi
 qemu-system-x86_64 -device help | grep -q virtio-sound-pci
+
+# guest kernels (6.12 and 6.1 through their metapackages) into the cache
+here=$(cd "$(dirname "$0")" && pwd)
+for k in 6.12 6.1; do
+	(. "$here/lib/kernel.sh" && kernel_resolve "$k" && echo "setup: guest kernel $KREL")
+done
 echo "setup: ok"
