@@ -81,6 +81,8 @@ enum virtsnd_pcm_state {
  * @appl_ptr: last seen runtime->control->appl_ptr (queue lock)
  * @latency_bytes: last device latency, already clamped (queue lock)
  * @xfer_enabled: I/O may be queued and completions reported (queue lock)
+ * @running: the device stream is started: completions are reported only
+ *           then (queue lock)
  * @flush: playback drain: send the partial last period too (queue lock)
  */
 struct virtio_pcm_substream {
@@ -125,6 +127,7 @@ struct virtio_pcm_substream {
 	snd_pcm_uframes_t appl_ptr;
 	u32 latency_bytes;
 	bool xfer_enabled;
+	bool running;
 	bool flush;
 };
 
@@ -185,6 +188,8 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss);
 void virtsnd_pcm_ring_free(struct virtio_pcm_substream *vss);
 void virtsnd_pcm_ring_enable(struct virtio_pcm_substream *vss, bool enable);
 void virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss);
+void virtsnd_pcm_ring_set_running(struct virtio_pcm_substream *vss,
+				  bool running);
 void virtsnd_pcm_ring_flush(struct virtio_pcm_substream *vss);
 int virtsnd_pcm_ring_wait_empty(struct virtio_pcm_substream *vss);
 void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss);

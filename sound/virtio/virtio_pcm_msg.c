@@ -224,6 +224,7 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 	vss->appl_ptr = 0;
 	vss->latency_bytes = 0;
 	vss->flush = false;
+	vss->running = false;
 	/* 7/8 of a period: see virtsnd_pcm_elapsed_work() */
 	vss->pace = ns_to_ktime(div_u64((u64)runtime->period_size *
 					NSEC_PER_SEC * 7, runtime->rate * 8ULL));
@@ -340,6 +341,29 @@ void virtsnd_pcm_ring_enable(struct virtio_pcm_substream *vss, bool enable)
 
 	if (enable)
 		virtsnd_pcm_ring_kick(vss);
+}
+
+/**
+ * virtsnd_pcm_ring_set_running() - start or stop reporting completions
+ * @vss: the stream
+ * @running: true once the device has started the stream
+ *
+ * A device may complete prebuffered playback periods before START, or
+ * periods in flight after a pause: those are reported when the stream runs
+ * again, so that the position does not move while ALSA is not running.
+ *
+ * Context: any context that may take the queue lock.
+ */
+void virtsnd_pcm_ring_set_running(struct virtio_pcm_substream *vss,
+				  bool running)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vss->queue->lock, flags);
+	vss->running = running;
+	if (running && vss->xfer_enabled)
+		kthread_queue_work(vss->snd->worker, &vss->elapsed_work);
+	spin_unlock_irqrestore(&vss->queue->lock, flags);
 }
 
 /**
@@ -693,7 +717,7 @@ void virtsnd_pcm_elapsed_work(struct kthread_work *work)
 
 		spin_lock_irqsave(&vss->queue->lock, flags);
 		runtime = substream->runtime;
-		if (!vss->xfer_enabled || !runtime ||
+		if (!vss->xfer_enabled || !vss->running || !runtime ||
 		    vss->reported == vss->completed) {
 			spin_unlock_irqrestore(&vss->queue->lock, flags);
 			return;
@@ -725,7 +749,7 @@ void virtsnd_pcm_elapsed_work(struct kthread_work *work)
 								    written));
 
 		spin_lock_irqsave(&vss->queue->lock, flags);
-		if (!vss->xfer_enabled) {
+		if (!vss->xfer_enabled || !vss->running) {
 			spin_unlock_irqrestore(&vss->queue->lock, flags);
 			return;
 		}

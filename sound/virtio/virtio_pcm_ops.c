@@ -139,8 +139,11 @@ static int virtsnd_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		mutex_lock(&vss->cmd_mutex);
 		rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_START);
 		mutex_unlock(&vss->cmd_mutex);
+		if (rc)
+			break;
+		virtsnd_pcm_ring_set_running(vss, true);
 		/* drain may have started us: see virtsnd_pcm_drain_work() */
-		if (!rc && vss->direction == VIRTIO_SND_D_OUTPUT)
+		if (vss->direction == VIRTIO_SND_D_OUTPUT)
 			kthread_queue_work(vss->snd->worker, &vss->drain_work);
 		break;
 	case SNDRV_PCM_TRIGGER_STOP:
@@ -149,6 +152,8 @@ static int virtsnd_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		virtsnd_pcm_ring_enable(vss, false);
 		fallthrough;
 	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
+		/* the position stays where it is until START */
+		virtsnd_pcm_ring_set_running(vss, false);
 		/*
 		 * Not waiting: STOP may come from the elapsed work (xrun),
 		 * and nothing after it depends on the answer; sync_stop
