@@ -27,6 +27,15 @@ static unsigned int pcm_periods_max = 64;
 module_param(pcm_periods_max, uint, 0444);
 MODULE_PARM_DESC(pcm_periods_max, "Maximum number of periods (default 64)");
 
+/*
+ * A device may take data only in bursts (QEMU's audio timer ticks every
+ * 10 ms): a buffer shorter than such a burst underruns whatever the driver
+ * does.  Small periods stay usable, with enough of them.
+ */
+static unsigned int pcm_buffer_ms_min = 20;
+module_param(pcm_buffer_ms_min, uint, 0444);
+MODULE_PARM_DESC(pcm_buffer_ms_min, "Minimum buffer time in milliseconds (0 = none, default 20)");
+
 /* Bounds for the module parameters above. */
 #define VIRTSND_PERIOD_MS_LIMIT		2000
 #define VIRTSND_PERIODS_LIMIT		1024
@@ -164,6 +173,13 @@ int virtsnd_pcm_validate(struct virtio_device *vdev)
 		return -EINVAL;
 	}
 
+	if ((u64)pcm_buffer_ms_min > (u64)pcm_period_ms_max * pcm_periods_max) {
+		dev_err(&vdev->dev,
+			"invalid pcm_buffer_ms_min %u (at most pcm_period_ms_max * pcm_periods_max)\n",
+			pcm_buffer_ms_min);
+		return -EINVAL;
+	}
+
 	return 0;
 }
 
@@ -272,7 +288,8 @@ static int virtsnd_pcm_build_hw(struct virtio_pcm_substream *vss,
  * @runtime: runtime of the substream being opened
  *
  * Integer number of periods (so the period divides the buffer, as the
- * specification requires), period time limits, and the exact rate list.
+ * specification requires), period and buffer time limits, and the exact
+ * rate list.
  *
  * Context: process context (PCM open).
  * Return: 0 or a negative error code.
@@ -290,6 +307,13 @@ int virtsnd_pcm_open_constraints(struct virtio_pcm_substream *vss,
 					  SNDRV_PCM_HW_PARAM_PERIOD_TIME,
 					  pcm_period_ms_min * USEC_PER_MSEC,
 					  pcm_period_ms_max * USEC_PER_MSEC);
+	if (rc < 0)
+		return rc;
+
+	rc = snd_pcm_hw_constraint_minmax(runtime,
+					  SNDRV_PCM_HW_PARAM_BUFFER_TIME,
+					  pcm_buffer_ms_min * USEC_PER_MSEC,
+					  UINT_MAX);
 	if (rc < 0)
 		return rc;
 
