@@ -8,8 +8,8 @@ i=0
 while read -r name fmt rate ch mode frames; do
 	[ "$mode" = mmap ] && m=-M || m=
 	wait_card $i 10
-	timeout 60 arecord -q -D "hw:$i,0" -t raw -f "$fmt" -r "$rate" -c "$ch" $m \
-		-F 10000 -B 40000 \
+	timeout 20 arecord -q -D "hw:$i,0" -t raw -f "$fmt" -r "$rate" -c "$ch" $m \
+		-F 10000 -B 80000 \
 		-s "$frames" "/host/rec/$name" 2> /tmp/err
 	rc=$?
 	[ $rc -ne 0 ] && sed 's/^/#   /' /tmp/err | head -n 3

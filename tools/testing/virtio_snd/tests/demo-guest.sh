@@ -5,7 +5,7 @@
 . /vsnd/guest-lib.sh
 identity demo
 echo "# $(cat /proc/asound/card0/id): $(sed -n 1p /proc/asound/pcm)"
-timeout 30 aplay -F 10000 -B 40000 -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 /host/play.raw
+timeout 30 aplay -F 10000 -B 80000 -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 /host/play.raw
 echo "# played $?"
-timeout 30 arecord -F 10000 -B 40000 -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 -s 96000 /host/rec.raw
+timeout 30 arecord -F 10000 -B 80000 -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 -s 96000 /host/rec.raw
 echo "# recorded $?"
