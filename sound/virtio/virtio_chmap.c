@@ -184,10 +184,11 @@ static int virtsnd_chmap_build_stream(struct virtio_snd *snd,
 		n++;
 	}
 
-	for (i = 0; i < s->nsubstreams; i++)
-		max_channels = max(max_channels,
-				   s->substreams[i]->hw.channels_max);
-
+	/*
+	 * Only the maps bound the control size: ALSA's chmap get writes
+	 * max_channels values into a fixed array, so a channel count from
+	 * the stream information must not reach it.
+	 */
 	return snd_pcm_add_chmap_ctls(vpcm->pcm, dir, s->chmaps, max_channels,
 				      0, NULL);
 }

@@ -39,6 +39,8 @@ MODULE_PARM_DESC(pcm_buffer_ms_min, "Minimum buffer time in milliseconds (0 = no
 /* Bounds for the module parameters above. */
 #define VIRTSND_PERIOD_MS_LIMIT		2000
 #define VIRTSND_PERIODS_LIMIT		1024
+/* More channels than any sound hardware has: a device lying about it. */
+#define VIRTSND_CHANNELS_MAX		64
 /* No buffer larger than this, whatever the stream advertises. */
 #define VIRTSND_BUFFER_BYTES_LIMIT	(64U << 20)
 
@@ -251,7 +253,8 @@ static int virtsnd_pcm_build_hw(struct virtio_pcm_substream *vss,
 		return -EINVAL;
 	}
 
-	if (!info->channels_min || info->channels_min > info->channels_max) {
+	if (!info->channels_min || info->channels_min > info->channels_max ||
+	    info->channels_min > VIRTSND_CHANNELS_MAX) {
 		dev_err(dev, "stream %u: invalid channel range %u..%u\n",
 			vss->sid, info->channels_min, info->channels_max);
 		return -EINVAL;
@@ -263,13 +266,18 @@ static int virtsnd_pcm_build_hw(struct virtio_pcm_substream *vss,
 	vss->hw.rate_max = rate_max;
 	vss->hw.channels_min = info->channels_min;
 	vss->hw.channels_max = info->channels_max;
+	if (info->channels_max > VIRTSND_CHANNELS_MAX) {
+		dev_warn(dev, "stream %u: %u channels, limited to %u\n",
+			 vss->sid, info->channels_max, VIRTSND_CHANNELS_MAX);
+		vss->hw.channels_max = VIRTSND_CHANNELS_MAX;
+	}
 	vss->hw.periods_min = pcm_periods_min;
 	vss->hw.periods_max = pcm_periods_max;
 
 	period_min = div_u64((u64)rate_min * bits_min * info->channels_min *
 			     pcm_period_ms_min, 8 * MSEC_PER_SEC);
 	period_max = DIV_ROUND_UP_ULL((u64)rate_max * bits_max *
-				      info->channels_max * pcm_period_ms_max,
+				      vss->hw.channels_max * pcm_period_ms_max,
 				      8 * MSEC_PER_SEC);
 	buffer_max = min_t(u64, period_max * pcm_periods_max,
 			   VIRTSND_BUFFER_BYTES_LIMIT);
