@@ -116,12 +116,12 @@ static int virtsnd_pcm_prepare(struct snd_pcm_substream *substream)
 	if (rc)
 		goto out;
 
+	/*
+	 * The ring stays disabled until START: ALSA may free or reallocate
+	 * the buffer of a PREPARED stream (hw_params) without a sync_stop,
+	 * so the device must own none of it before the stream runs.
+	 */
 	rc = virtsnd_pcm_ring_prepare(vss);
-	if (rc)
-		goto out;
-
-	/* capture: every period goes to the device before START */
-	virtsnd_pcm_ring_enable(vss, true);
 out:
 	mutex_unlock(&vss->cmd_mutex);
 	return rc;
@@ -136,6 +136,11 @@ static int virtsnd_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 	case SNDRV_PCM_TRIGGER_START:
 	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
 	case SNDRV_PCM_TRIGGER_RESUME:
+		/*
+		 * Capture: every period goes to the device before START;
+		 * playback: the periods written so far (pre-buffering).
+		 */
+		virtsnd_pcm_ring_enable(vss, true);
 		mutex_lock(&vss->cmd_mutex);
 		rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_START);
 		mutex_unlock(&vss->cmd_mutex);
