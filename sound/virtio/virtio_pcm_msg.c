@@ -235,6 +235,18 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 }
 
 /*
+ * Periods queued ahead of the application: none for playback, the whole
+ * buffer for capture.  Queue lock held.
+ */
+static unsigned int virtsnd_pcm_ring_lead(struct virtio_pcm_substream *vss)
+{
+	if (vss->direction == VIRTIO_SND_D_OUTPUT)
+		return 0;
+
+	return min(vss->queued, vss->nmsgs);
+}
+
+/*
  * Hand every message that may go to the device to the virtqueue.
  * Returns true if the device must be notified.  Queue lock held.
  */
@@ -254,6 +266,8 @@ static bool virtsnd_pcm_ring_push(struct virtio_pcm_substream *vss)
 		limit = div_u64(vss->appl_frames, vss->period_frames);
 	if (!playback)
 		limit += vss->nmsgs;
+	/* never beyond what has been reported back to ALSA plus a buffer */
+	limit = min_t(u64, limit, vss->reported + vss->nmsgs);
 
 	while (vss->queued < limit) {
 		struct virtio_pcm_msg *msg = vss->msgs[vss->head];
@@ -404,7 +418,19 @@ void virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss)
 	if (delta < 0)
 		delta += runtime->boundary;
 	vss->appl_ptr = runtime->control->appl_ptr;
-	vss->appl_frames += delta;
+	if (delta <= runtime->buffer_size) {
+		vss->appl_frames += delta;
+	} else {
+		/*
+		 * appl_ptr went back (SNDRV_PCM_IOCTL_RESET moves it without
+		 * calling .ack).  What the device holds stays there; count
+		 * again from what is queued, so that no period goes out
+		 * before the application has written it anew.
+		 */
+		vss->appl_frames = (u64)(vss->queued -
+					 virtsnd_pcm_ring_lead(vss)) *
+				   vss->period_frames;
+	}
 	spin_unlock_irqrestore(&vss->queue->lock, flags);
 
 	virtsnd_pcm_ring_kick(vss);
