@@ -877,8 +877,7 @@ void virtsnd_pcm_event(struct virtio_snd *snd, struct virtio_snd_event *event)
 
 	switch (code) {
 	case VIRTIO_SND_EVT_PCM_XRUN:
-		if (vss->substream)
-			snd_pcm_stop_xrun(vss->substream);
+		virtsnd_pcm_ring_xrun(vss);
 		break;
 	case VIRTIO_SND_EVT_PCM_PERIOD_ELAPSED:
 		/* only meaningful for the shared memory transport */

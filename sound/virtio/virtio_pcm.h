@@ -84,6 +84,8 @@ enum virtsnd_pcm_state {
  * @running: the device stream is started: completions are reported only
  *           then (queue lock)
  * @flush: playback drain: send the partial last period too (queue lock)
+ * @xrun_pending: the device reported an xrun; the elapsed work tells ALSA
+ *                (queue lock)
  */
 struct virtio_pcm_substream {
 	struct virtio_snd *snd;
@@ -129,6 +131,7 @@ struct virtio_pcm_substream {
 	bool xfer_enabled;
 	bool running;
 	bool flush;
+	bool xrun_pending;
 };
 
 /**
@@ -190,6 +193,7 @@ void virtsnd_pcm_ring_enable(struct virtio_pcm_substream *vss, bool enable);
 void virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss);
 void virtsnd_pcm_ring_set_running(struct virtio_pcm_substream *vss,
 				  bool running);
+void virtsnd_pcm_ring_xrun(struct virtio_pcm_substream *vss);
 void virtsnd_pcm_ring_flush(struct virtio_pcm_substream *vss);
 int virtsnd_pcm_ring_wait_empty(struct virtio_pcm_substream *vss);
 void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss);

@@ -224,6 +224,7 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 	vss->appl_ptr = 0;
 	vss->latency_bytes = 0;
 	vss->flush = false;
+	vss->xrun_pending = false;
 	vss->running = false;
 	/* 7/8 of a period: see virtsnd_pcm_elapsed_work() */
 	vss->pace = ns_to_ktime(div_u64((u64)runtime->period_size *
@@ -709,6 +710,27 @@ void virtsnd_pcm_drain_work(struct kthread_work *work)
 }
 
 /**
+ * virtsnd_pcm_ring_xrun() - the device reported an xrun on the stream
+ * @vss: the stream
+ *
+ * ALSA is told from the elapsed work, which hw_free flushes: the substream's
+ * runtime cannot go away under snd_pcm_stop_xrun() there.
+ *
+ * Context: process context (the card's worker).  Takes the queue lock.
+ */
+void virtsnd_pcm_ring_xrun(struct virtio_pcm_substream *vss)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vss->queue->lock, flags);
+	if (vss->xfer_enabled && vss->running) {
+		vss->xrun_pending = true;
+		kthread_queue_work(vss->snd->worker, &vss->elapsed_work);
+	}
+	spin_unlock_irqrestore(&vss->queue->lock, flags);
+}
+
+/**
  * virtsnd_pcm_elapsed_work() - report completed periods to ALSA
  * @work: virtio_pcm_substream::elapsed_work
  *
@@ -743,8 +765,22 @@ void virtsnd_pcm_elapsed_work(struct kthread_work *work)
 
 		spin_lock_irqsave(&vss->queue->lock, flags);
 		runtime = substream->runtime;
-		if (!vss->xfer_enabled || !vss->running || !runtime ||
-		    vss->reported == vss->completed) {
+		if (!vss->xfer_enabled || !runtime) {
+			spin_unlock_irqrestore(&vss->queue->lock, flags);
+			return;
+		}
+		if (vss->xrun_pending) {
+			vss->xrun_pending = false;
+			spin_unlock_irqrestore(&vss->queue->lock, flags);
+			snd_pcm_stop_xrun(substream);
+			return;
+		}
+		/*
+		 * Report in ring order only: a message the device returned
+		 * ahead of its turn waits for the ones before it.
+		 */
+		if (!vss->running || vss->reported == vss->completed ||
+		    vss->msgs[vss->pos]->inflight) {
 			spin_unlock_irqrestore(&vss->queue->lock, flags);
 			return;
 		}
