@@ -86,7 +86,8 @@ static void virtsnd_event_work(struct kthread_work *work)
 	unsigned int len;
 
 	spin_lock_irqsave(&queue->lock, flags);
-	while ((event = virtqueue_get_buf(queue->vqueue, &len))) {
+	while (!queue->dead &&
+	       (event = virtqueue_get_buf(queue->vqueue, &len))) {
 		spin_unlock_irqrestore(&queue->lock, flags);
 
 		if (len < sizeof(*event))
@@ -96,6 +97,8 @@ static void virtsnd_event_work(struct kthread_work *work)
 			virtsnd_event_dispatch(snd, event);
 
 		spin_lock_irqsave(&queue->lock, flags);
+		if (queue->dead)
+			break;
 		virtsnd_event_send(queue->vqueue, event);
 		notify = true;
 	}
@@ -134,27 +137,42 @@ static int virtsnd_find_vqs(struct virtio_snd *snd)
 		return rc;
 	}
 
-	for (i = 0; i < VIRTIO_SND_VQ_MAX; i++)
+	for (i = 0; i < VIRTIO_SND_VQ_MAX; i++) {
 		snd->queues[i].vqueue = vqs[i];
+		snd->queues[i].dead = false;
+	}
 
 	return 0;
 }
 
 /*
  * Quiesce the device: refuse new control messages, reset the device (after
- * which it touches no buffer and raises no callback), fail what it still
- * held, delete the virtqueues and take every I/O message back.  The reset
- * comes before cancelling so that no cancelled message can still be written
- * by the device.
+ * which it touches no buffer and raises no callback), close the queues to
+ * new buffers, fail what the device still held, take every I/O message
+ * back and delete the virtqueues.  The reset comes before cancelling so
+ * that no cancelled message can still be written by the device.
  */
 static void virtsnd_quiesce(struct virtio_snd *snd)
 {
+	unsigned long flags;
+	unsigned int i;
+
 	virtsnd_ctl_msg_set_dead(snd, true);
 	virtio_reset_device(snd->vdev);
+	/*
+	 * A stream being prepared or acked right now, or a late event
+	 * callback, must not add buffers to a virtqueue about to be deleted.
+	 */
+	for (i = 0; i < VIRTIO_SND_VQ_MAX; i++) {
+		spin_lock_irqsave(&snd->queues[i].lock, flags);
+		snd->queues[i].dead = true;
+		spin_unlock_irqrestore(&snd->queues[i].lock, flags);
+	}
 	kthread_cancel_work_sync(&snd->event_work);
 	virtsnd_ctl_msg_cancel_all(snd);
-	snd->vdev->config->del_vqs(snd->vdev);
+	/* waits for a prepare still slicing its ring on the live queues */
 	virtsnd_pcm_device_reset(snd);
+	snd->vdev->config->del_vqs(snd->vdev);
 }
 
 static int virtsnd_validate(struct virtio_device *vdev)

@@ -38,12 +38,15 @@ struct virtio_jack;
  *        substream that uses it and the list of substreams waiting for room
  * @vqueue: the virtqueue
  * @waiters: substreams whose I/O was deferred because the queue was full
+ * @dead: the device was reset and the virtqueue is going away: nothing may
+ *        be added to it any more (under @lock)
  */
 struct virtio_snd_queue {
-	/* virtqueue, I/O ring state of its substreams, @waiters */
+	/* virtqueue, I/O ring state of its substreams, @waiters, @dead */
 	spinlock_t lock;
 	struct virtqueue *vqueue;
 	struct list_head waiters;
+	bool dead;
 };
 
 /**

@@ -258,7 +258,7 @@ static bool virtsnd_pcm_ring_push(struct virtio_pcm_substream *vss)
 	unsigned int added = 0;
 	u64 limit;
 
-	if (!vss->xfer_enabled || !vss->nmsgs)
+	if (!vss->xfer_enabled || !vss->nmsgs || vss->queue->dead)
 		return false;
 
 	if (playback && vss->flush)
