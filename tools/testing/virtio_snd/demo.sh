@@ -6,13 +6,7 @@
 # 2 s of a test signal and record 2 s of another, and tell what the host
 # heard, compared bit for bit.
 set -u
-VSND_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$VSND_DIR/../../.." && pwd)
-export VSND_CACHE=${VSND_CACHE:-/var/cache/virtio-snd}
-. "$VSND_DIR/lib/kernel.sh"
-. "$VSND_DIR/lib/image.sh"
-. "$VSND_DIR/lib/qemu.sh"
-. "$VSND_DIR/lib/suite.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
 
 KERNEL=${KERNEL:-6.12}
 DRIVER=${DRIVER:-ours}

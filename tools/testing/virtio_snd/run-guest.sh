@@ -9,13 +9,7 @@
 # Prints the script's output, then the result lines, guest and kernel log
 # checks as KTAP; exit status 0 only if nothing failed.
 set -u
-VSND_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$VSND_DIR/../../.." && pwd)
-export VSND_CACHE=${VSND_CACHE:-/var/cache/virtio-snd}
-. "$VSND_DIR/lib/kernel.sh"
-. "$VSND_DIR/lib/image.sh"
-. "$VSND_DIR/lib/qemu.sh"
-. "$VSND_DIR/lib/suite.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
 
 KERNEL=${KERNEL:-6.12} DRIVER=${DRIVER:-ours} SECS=${SECS:-300}
 while [ $# -gt 0 ]; do

@@ -13,13 +13,7 @@
 # VSND_DEVICE_OPTS=,jacks=1 adds options to the lifecycle/state device.
 # Logs of the last run: $VSND_CACHE/runs/<kernel>-<driver>/<group>/.
 set -u
-VSND_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$VSND_DIR/../../.." && pwd)
-export VSND_CACHE=${VSND_CACHE:-/var/cache/virtio-snd}
-. "$VSND_DIR/lib/kernel.sh"
-. "$VSND_DIR/lib/image.sh"
-. "$VSND_DIR/lib/qemu.sh"
-. "$VSND_DIR/lib/suite.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
 
 # bash ignores GROUPS from the environment (it is the shell's gid list)
 sel=$(tr '\0' '\n' < /proc/$$/environ | sed -n 's/^GROUPS=//p')
