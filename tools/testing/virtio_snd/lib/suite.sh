@@ -144,9 +144,13 @@ boot() {
 group_enum() {
 	local w=$RUN/enum s i=0 args=()
 	mkdir -p "$w"
-	echo "1 2 3 10" > "$w/streams"
-	for s in 1 2 3 10; do
-		args+=(-audiodev "none,id=n$i" -device "virtio-sound-pci,audiodev=n$i,streams=$s")
+	# "2j": streams=2 with one jack and one chmap, which QEMU answers
+	# with NOT_SUPP: the card must come up without them
+	echo "1 2 3 10 2j" > "$w/streams"
+	for s in 1 2 3 10 2j; do
+		local opts=streams=${s%j}
+		[ "$s" = 2j ] && opts=$opts,jacks=1,chmaps=1
+		args+=(-audiodev "none,id=n$i" -device "virtio-sound-pci,audiodev=n$i,$opts")
 		i=$((i + 1))
 	done
 	boot enum 120 enum.sh "${args[@]}"

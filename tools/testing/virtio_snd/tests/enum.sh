@@ -7,10 +7,16 @@
 identity enum
 want_fmt="S8 U8 S16_LE U16_LE S32_LE U32_LE FLOAT_LE"
 i=0
-for s in $(cat /host/streams); do
+for e in $(cat /host/streams); do
+	s=${e%j}
 	n=virtio_snd.enum.streams$s
+	[ "$e" != "$s" ] && n=virtio_snd.enum.streams${s}_jacks1_chmaps1
 	if ! wait_card $i 10; then
-		fail "$n" "card $i not created"
+		if [ "$e" != "$s" ] && [ "$driver" = intree ]; then
+			echo "not ok - $n # XFAIL in-tree probe fails when JACK_INFO/CHMAP_INFO answer NOT_SUPP"
+		else
+			fail "$n" "card $i not created"
+		fi
 		i=$((i + 1))
 		continue
 	fi
@@ -21,12 +27,12 @@ for s in $(cat /host/streams); do
 	ec=$((s / 2))
 	[ $ec -gt 0 ] && epcm=2 || epcm=1
 	echo "# card $i: $npcm pcm dirs, $np playback, $nc capture substreams"
-	check "virtio_snd.enum.streams$s.substreams" "got $np playback + $nc capture in $npcm dirs, want $ep + $ec" \
+	check "$n.substreams" "got $np playback + $nc capture in $npcm dirs, want $ep + $ec" \
 		[ "$np $nc $npcm" = "$ep $ec $epcm" ]
 	for dir in p c; do
 		[ $dir = p ] && { [ $np -gt 0 ] || continue; prog=aplay; src=/dev/zero; }
 		[ $dir = c ] && { [ $nc -gt 0 ] || continue; prog=arecord; src=/dev/null; }
-		m=virtio_snd.enum.streams$s.hw_params_$dir
+		m=$n.hw_params_$dir
 		timeout 10 $prog -D hw:$i,0 --dump-hw-params -t raw -f S16_LE -r 48000 -c 2 \
 			-d 1 $src > /tmp/hw 2>&1
 		fmt=$(sed -n 's/^FORMAT: *//p' /tmp/hw | tr -s ' ' | sed 's/ *$//')
