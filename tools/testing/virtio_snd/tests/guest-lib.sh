@@ -64,3 +64,24 @@ identity() {
 	echo "# $driver module, build id $got, bound to $(basename "$d")"
 	ok "$n"
 }
+
+# host_do TAG CMD...: have the host's relay for TAG (lib/qemu.sh guest_relay;
+# "monitor" sends CMD to QEMU's monitor) run CMD, wait up to 30 s for its
+# answer, print the answer's output as comments and return its status
+# (124: no answer).
+host_do() {
+	local tag=$1 hf hi=0 hs
+	shift
+	# the sequence lives in a file: subshells share it
+	hs=$(($(cat /tmp/.host_seq 2>/dev/null || echo 0) + 1))
+	echo $hs > /tmp/.host_seq
+	hf=/host/relay/$tag.$hs
+	echo "# $tag: $hs $*"
+	while [ ! -e "$hf" ]; do
+		hi=$((hi + 1))
+		[ $hi -gt 300 ] && return 124
+		usleep 100000
+	done
+	sed -n '2,$s/^/#   /p' "$hf"
+	return "$(head -n 1 "$hf")"
+}
