@@ -154,3 +154,9 @@ monitor_cmd() {
 	[ -n "$out" ] && echo "$out"
 	! echo "$out" | grep -qi error
 }
+
+# kernel_log_errors <console.log>: the lines that fail a run
+kernel_log_errors() {
+	grep -aE 'BUG:|WARNING:|Oops|Call Trace|possible circular locking|possible recursive locking|inconsistent lock state|INFO: |sleeping function called from invalid context|Lost interrupts\?|UBSAN:|unreferenced object|Kernel panic|general protection fault|hung_task|RCU stall|rcu_sched self-detected' "$1" |
+		tr -d '\r'
+}
