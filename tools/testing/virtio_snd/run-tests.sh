@@ -11,6 +11,8 @@
 # (the same names are read from the environment; VSND_GROUPS too).
 # VSND_MODULE=<path.ko> tests that prebuilt module instead of building ours;
 # VSND_DEVICE_OPTS=,jacks=1 adds options to the lifecycle/state device.
+# System groups (lib/system.sh, not in the default list):
+# cards,pm,hotplug,selftests.
 # Logs of the last run: $VSND_CACHE/runs/<kernel>-<driver>/<group>/.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
@@ -35,6 +37,7 @@ if suite_prepare; then
 	for g in ${sel//,/ }; do
 		case $g in
 		enum|play|capture|lifecycle|state) "group_$g" ;;
+		cards|pm|hotplug|selftests) "group_$g" ;;	# lib/system.sh
 		*) result "not ok" "virtio_snd.$g" "cannot run: unknown group" ;;
 		esac
 	done

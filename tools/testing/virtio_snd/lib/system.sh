@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: GPL-2.0
+# System groups of the virtio_snd suite (sourced): several cards in one
+# guest, suspend/resume with streams running, PCI hot-unplug while
+# streaming, and the kernel's ALSA selftests against our card.
+
+# group_hotplug: 10 device_del/device_add cycles of a device on a
+# hotpluggable PCIe root port while it plays and records (tests/hotplug.sh)
+group_hotplug() {
+	local w=$RUN/hotplug
+	mkdir -p "$w"
+	echo "${VSND_HOTPLUG_CYCLES:-10}" > "$w/cycles"
+	VSND_MONITOR=1 boot hotplug 240 hotplug.sh \
+		-device pcie-root-port,id=rp1,chassis=1,slot=1 -audiodev none,id=n \
+		-device virtio-sound-pci,id=snd1,bus=rp1,audiodev=n,streams=2
+}
