@@ -66,8 +66,10 @@ static void virtsnd_event_dispatch(struct virtio_snd *snd,
 	case VIRTIO_SND_EVT_PCM_XRUN:
 		virtsnd_pcm_event(snd, event);
 		break;
+	case VIRTIO_SND_EVT_CTL_NOTIFY:
+		virtsnd_kctl_event(snd, event);
+		break;
 	default:
-		/* CTL_NOTIFY included: VIRTIO_SND_F_CTLS is not negotiated */
 		dev_warn_ratelimited(&snd->vdev->dev,
 				     "unexpected event 0x%08x\n", code);
 		break;
@@ -208,31 +210,36 @@ static int virtsnd_setup_events(struct virtio_snd *snd)
 	return snd->event_msgs ? 0 : -ENOMEM;
 }
 
+/*
+ * Jacks, channel maps and controls are optional: when one of them cannot be
+ * set up, the card comes up with the rest.
+ */
+static void virtsnd_optional(struct virtio_snd *snd, const char *what, int rc)
+{
+	if (rc)
+		dev_warn(&snd->vdev->dev, "%s failed (%d): continuing without\n",
+			 what, rc);
+}
+
 static int virtsnd_build_card(struct virtio_snd *snd)
 {
 	struct virtio_device *vdev = snd->vdev;
 	struct snd_card *card = snd->card;
 	int rc;
 
-	rc = virtsnd_jack_parse_cfg(snd);
-	if (rc)
-		return rc;
+	virtsnd_optional(snd, "jacks", virtsnd_jack_parse_cfg(snd));
 	rc = virtsnd_pcm_parse_cfg(snd);
 	if (rc)
 		return rc;
-	rc = virtsnd_chmap_parse_cfg(snd);
-	if (rc)
-		return rc;
+	virtsnd_optional(snd, "channel maps", virtsnd_chmap_parse_cfg(snd));
 
-	rc = virtsnd_jack_build_devs(snd);
-	if (rc)
-		return rc;
+	virtsnd_optional(snd, "jacks", virtsnd_jack_build_devs(snd));
 	rc = virtsnd_pcm_build_devs(snd);
 	if (rc)
 		return rc;
-	rc = virtsnd_chmap_build_devs(snd);
-	if (rc)
-		return rc;
+	virtsnd_optional(snd, "channel maps", virtsnd_chmap_build_devs(snd));
+	/* last: the names of the other controls are taken by then */
+	virtsnd_optional(snd, "controls", virtsnd_kctl_build_devs(snd));
 
 	/* only now: events may refer to the jacks and streams built above */
 	rc = virtsnd_setup_events(snd);
@@ -275,6 +282,7 @@ static int virtsnd_probe(struct virtio_device *vdev)
 	snd->vdev = vdev;
 	INIT_LIST_HEAD(&snd->ctl_msgs);
 	INIT_LIST_HEAD(&snd->pcm_list);
+	mutex_init(&snd->kctl_lock);
 	for (i = 0; i < VIRTIO_SND_VQ_MAX; i++) {
 		spin_lock_init(&snd->queues[i].lock);
 		INIT_LIST_HEAD(&snd->queues[i].waiters);
@@ -370,9 +378,15 @@ static const struct virtio_device_id id_table[] = {
 	{ 0 },
 };
 
+static const unsigned int virtsnd_features[] = {
+	VIRTIO_SND_F_CTLS,
+};
+
 static struct virtio_driver virtsnd_driver = {
 	.driver.name = KBUILD_MODNAME,
 	.id_table = id_table,
+	.feature_table = virtsnd_features,
+	.feature_table_size = ARRAY_SIZE(virtsnd_features),
 	.validate = virtsnd_validate,
 	.probe = virtsnd_probe,
 	.remove = virtsnd_remove,

@@ -9,6 +9,7 @@
 
 #include <linux/kthread.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/virtio.h>
 #include <sound/core.h>
@@ -29,8 +30,10 @@
 #define VIRTIO_SND_JACKS_MAX	256
 #define VIRTIO_SND_STREAMS_MAX	256
 #define VIRTIO_SND_CHMAPS_MAX	256
+#define VIRTIO_SND_CTLS_MAX	1024
 
 struct virtio_jack;
+struct virtio_kctl;
 
 /**
  * struct virtio_snd_queue - a virtqueue and the lock that serialises it
@@ -69,6 +72,9 @@ struct virtio_snd_queue {
  * @njacks: number of @jacks
  * @chmaps: channel maps from the device
  * @nchmaps: number of @chmaps
+ * @kctls: one per device control element (VIRTIO_SND_F_CTLS)
+ * @nkctls: number of @kctls
+ * @kctl_lock: serialises the control elements' range updates and checks
  */
 struct virtio_snd {
 	struct virtio_device *vdev;
@@ -87,6 +93,10 @@ struct virtio_snd {
 	u32 njacks;
 	struct virtio_snd_chmap_info *chmaps;
 	u32 nchmaps;
+	struct virtio_kctl *kctls;
+	u32 nkctls;
+	/* ranges of @kctls */
+	struct mutex kctl_lock;
 };
 
 extern unsigned int virtsnd_msg_timeout_ms;
@@ -121,5 +131,8 @@ void virtsnd_jack_event(struct virtio_snd *snd, struct virtio_snd_event *event);
 
 int virtsnd_chmap_parse_cfg(struct virtio_snd *snd);
 int virtsnd_chmap_build_devs(struct virtio_snd *snd);
+
+int virtsnd_kctl_build_devs(struct virtio_snd *snd);
+void virtsnd_kctl_event(struct virtio_snd *snd, struct virtio_snd_event *event);
 
 #endif /* VIRTIO_SND_CARD_H */
