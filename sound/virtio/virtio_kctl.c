@@ -14,6 +14,13 @@
  *
  * Controls are optional: a device whose CTL_INFO fails gives a card
  * without them.
+ *
+ * An element without ACCESS_READ is never sent CTL_READ (the spec forbids
+ * it), but ALSA sees it as readable, with the value the driver last wrote
+ * (initially the minimum): alsa-lib's simple mixer, and so amixer sget and
+ * the desktop mixers built on it, fail to load a card as soon as one
+ * element cannot be read (EPERM).  Drivers of write-only hardware keep
+ * such shadow values too.
  */
 #include <linux/ctype.h>
 #include <linux/uaccess.h>
@@ -42,10 +49,12 @@
  * @step: step between values, 0 = any (INTEGER, INTEGER64)
  * @nitems: number of @items (ENUMERATED)
  * @items: NUL-terminated item names (ENUMERATED)
+ * @shadow: the value last written, for an element the device does not let
+ *          us read (NULL for a readable one)
  * @info_stale: the device sent an INFO notification; @min, @max, @step and
  *              the INACTIVE bit are queried again on the next access
  *
- * @min, @max and @step are protected by virtio_snd::kctl_lock; @info_stale
+ * @min, @max, @step and @shadow are protected by virtio_snd::kctl_lock; @info_stale
  * is set by the event worker without it (READ_ONCE/WRITE_ONCE); the other fields
  * do not change after the element is created.
  */
@@ -58,6 +67,7 @@ struct virtio_kctl {
 	u64 step;
 	u32 nitems;
 	struct virtio_snd_ctl_enum_item *items;
+	struct virtio_snd_ctl_value *shadow;
 	bool info_stale;
 };
 
@@ -603,13 +613,19 @@ static int virtsnd_kctl_get(struct snd_kcontrol *kctl,
 	struct virtio_snd *snd = snd_kcontrol_chip(kctl);
 	struct virtio_kctl *vk = virtsnd_kctl_of(kctl);
 	struct virtio_snd_ctl_value *value;
-	int rc;
+	int rc = 0;
 
 	value = kzalloc(sizeof(*value), GFP_KERNEL);
 	if (!value)
 		return -ENOMEM;
 
-	rc = virtsnd_kctl_read(snd, kctl->private_value, value);
+	if (vk->shadow) {
+		mutex_lock(&snd->kctl_lock);
+		memcpy(value, vk->shadow, sizeof(*value));
+		mutex_unlock(&snd->kctl_lock);
+	} else {
+		rc = virtsnd_kctl_read(snd, kctl->private_value, value);
+	}
 	if (!rc) {
 		mutex_lock(&snd->kctl_lock);
 		virtsnd_kctl_refresh(snd, vk);
@@ -623,7 +639,8 @@ static int virtsnd_kctl_get(struct snd_kcontrol *kctl,
 
 /*
  * Write a value.  ALSA wants to know whether it changed (1) or not (0): a
- * readable element is read first and an unchanged value is not sent.
+ * readable element is read first and an unchanged value is not sent; for
+ * the others the value is always sent and compared with the shadow.
  */
 static int virtsnd_kctl_put(struct snd_kcontrol *kctl,
 			    struct snd_ctl_elem_value *uvalue)
@@ -651,13 +668,22 @@ static int virtsnd_kctl_put(struct snd_kcontrol *kctl,
 	if (rc)
 		goto out;
 
-	if (kctl->vd[0].access & SNDRV_CTL_ELEM_ACCESS_READ) {
-		rc = virtsnd_kctl_read(snd, id, old);
+	if (vk->shadow) {
+		rc = virtsnd_ctl_msg_send(snd, msg);
 		if (rc)
 			goto out;
-		if (!memcmp(old, value, virtsnd_kctl_value_bytes(vk)))
-			goto out;
+		mutex_lock(&snd->kctl_lock);
+		rc = !!memcmp(vk->shadow, value, virtsnd_kctl_value_bytes(vk));
+		memcpy(vk->shadow, value, sizeof(*value));
+		mutex_unlock(&snd->kctl_lock);
+		goto out;
 	}
+
+	rc = virtsnd_kctl_read(snd, id, old);
+	if (rc)
+		goto out;
+	if (!memcmp(old, value, virtsnd_kctl_value_bytes(vk)))
+		goto out;
 
 	rc = virtsnd_ctl_msg_send(snd, msg);
 	if (!rc)
@@ -796,6 +822,27 @@ static int virtsnd_kctl_tlv(struct snd_kcontrol *kctl, int op_flag,
 	}
 }
 
+/* The value of an element that cannot be read starts at its minimum. */
+static int virtsnd_kctl_init_shadow(struct virtio_snd *snd,
+				    struct virtio_kctl *vk)
+{
+	u32 i;
+
+	vk->shadow = devm_kzalloc(&snd->vdev->dev, sizeof(*vk->shadow),
+				  GFP_KERNEL);
+	if (!vk->shadow)
+		return -ENOMEM;
+
+	for (i = 0; i < vk->count; i++) {
+		if (vk->type == VIRTIO_SND_CTL_TYPE_INTEGER)
+			vk->shadow->value.integer[i] = cpu_to_le32((u32)vk->min);
+		else if (vk->type == VIRTIO_SND_CTL_TYPE_INTEGER64)
+			vk->shadow->value.integer64[i] = cpu_to_le64(vk->min);
+	}
+
+	return 0;
+}
+
 /* Create the ALSA control of element @id; an unusable element is skipped. */
 static int virtsnd_kctl_add(struct virtio_snd *snd, u32 id,
 			    const struct virtio_snd_ctl_info *info)
@@ -829,13 +876,18 @@ static int virtsnd_kctl_add(struct virtio_snd *snd, u32 id,
 			 id, access);
 		access &= GENMASK(VIRTIO_SND_CTL_ACCESS_TLV_COMMAND, 0);
 	}
-	if (access & VIRTSND_KCTL_ACCESS(READ))
-		knew.get = virtsnd_kctl_get;
+	if (!(access & VIRTSND_KCTL_ACCESS(READ))) {
+		rc = virtsnd_kctl_init_shadow(snd, vk);
+		if (rc)
+			return rc;
+	}
+	knew.get = virtsnd_kctl_get;
 	if (access & VIRTSND_KCTL_ACCESS(WRITE))
 		knew.put = virtsnd_kctl_put;
 	if (access & VIRTSND_KCTL_TLV_ACCESS)
 		knew.tlv.c = virtsnd_kctl_tlv;
-	knew.access = virtsnd_kctl_alsa_access(access);
+	knew.access = virtsnd_kctl_alsa_access(access) |
+		      SNDRV_CTL_ELEM_ACCESS_READ;
 
 	virtsnd_kctl_name(snd, id, info, vk, name);
 	if (index > VIRTSND_KCTL_INDEX_MAX) {
