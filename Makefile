@@ -9,6 +9,7 @@
 #   make check           static gates (W=1, sparse, kernel-doc, checkpatch)
 #   make test            the QEMU test suite (KTAP)
 #   make demo            boot a guest that plays and records through our driver
+#   make bench           our driver against the in-tree one (BENCHMARKS.md)
 #
 # The kbuild pass reads ./Kbuild; this file only drives it.
 
@@ -16,7 +17,7 @@ KVER ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.12\..*-amd64$$' | sor
 KDIR ?= /lib/modules/$(KVER)/build
 TESTDIR := tools/testing/virtio_snd
 
-.PHONY: all modules modules_install install clean check test demo debug-kernel
+.PHONY: all modules modules_install install clean check test demo bench debug-kernel
 
 all: modules
 
@@ -37,6 +38,9 @@ test:
 
 demo:
 	$(TESTDIR)/demo.sh
+
+bench:
+	$(TESTDIR)/bench.sh
 
 debug-kernel:
 	$(TESTDIR)/build-debug-kernel.sh
