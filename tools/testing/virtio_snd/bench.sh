@@ -6,9 +6,9 @@
 #   bench.sh [KERNEL=6.12] [ROUNDS=3]
 # Boots one guest per driver and round, alternating, each measuring
 # tests/bench.sh (guest CPU, interrupts and context switches while playing
-# and recording S16 48 kHz stereo in real time with 20 ms periods, probe
-# time, module size); reports the median of the rounds as a Markdown table
-# on stdout.  Timing is not asserted anywhere: the numbers go into
+# and recording S16 48 kHz stereo in real time with 20 ms periods, and
+# playing with 5 ms periods; probe time, module size); reports the median
+# of the rounds as a Markdown table on stdout.  Timing is not asserted anywhere: the numbers go into
 # BENCHMARKS.md.  Exit status 1 if a guest could not be measured.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
@@ -20,7 +20,7 @@ for a in "$@"; do
 	*) echo "usage: $0 [KERNEL=6.12] [ROUNDS=3]" >&2; exit 2 ;;
 	esac
 done
-KEYS="play_cpu_permille play_irqs play_ctxt cap_cpu_permille cap_irqs cap_ctxt probe_ms module_bytes"
+KEYS="play_cpu_permille play_irqs play_ctxt cap_cpu_permille cap_irqs cap_ctxt play5ms_cpu_permille play5ms_irqs play5ms_ctxt probe_ms module_bytes"
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/vsnd-bench.XXXXXX")
 status=0
 
