@@ -8,8 +8,8 @@
 # tests/bench.sh (guest CPU, interrupts and context switches while playing
 # and recording S16 48 kHz stereo in real time with 20 ms periods, and
 # playing with 5 ms periods; probe time, module size); reports the median
-# of the rounds as a Markdown table on stdout.  Timing is not asserted anywhere: the numbers go into
-# BENCHMARKS.md.  Exit status 1 if a guest could not be measured.
+# of the rounds as a Markdown table on stdout.  Timing is not asserted
+# anywhere: the numbers go into BENCHMARKS.md.  Exit status 1 if a guest could not be measured.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
 
