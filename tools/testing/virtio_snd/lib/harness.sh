@@ -10,3 +10,4 @@ export VSND_CACHE=${VSND_CACHE:-/var/cache/virtio-snd}
 . "$VSND_DIR/lib/qemu.sh"
 . "$VSND_DIR/lib/suite.sh"
 . "$VSND_DIR/lib/system.sh"
+. "$VSND_DIR/lib/vhost.sh"

@@ -85,3 +85,8 @@ host_do() {
 	sed -n '2,$s/^/#   /p' "$hf"
 	return "$(head -n 1 "$hf")"
 }
+
+# vus CMD...: one command for the vhost-user test device (boot_vus,
+# lib/vhost.sh): returns once the device has executed it (0), refused it
+# (1, its error printed as a comment) or after 30 s without an answer (124)
+vus() { host_do vus "$@"; }
