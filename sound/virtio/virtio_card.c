@@ -174,6 +174,15 @@ static void virtsnd_quiesce(struct virtio_snd *snd)
 	virtsnd_ctl_msg_cancel_all(snd);
 	/* waits for a prepare still slicing its ring on the live queues */
 	virtsnd_pcm_device_reset(snd);
+	/*
+	 * Buffers the device never returned (a control request that timed
+	 * out, the event buffers) still hold their indirect descriptor
+	 * tables: only detaching them frees those.  Their owners were dealt
+	 * with above; the tokens are not touched.
+	 */
+	for (i = 0; i < VIRTIO_SND_VQ_MAX; i++)
+		while (virtqueue_detach_unused_buf(snd->queues[i].vqueue))
+			;
 	snd->vdev->config->del_vqs(snd->vdev);
 }
 
