@@ -57,6 +57,7 @@ static void virtsnd_event_dispatch(struct virtio_snd *snd,
 {
 	u32 code = le32_to_cpu(event->hdr.code);
 
+	virtsnd_stats_event(snd, code);
 	switch (code) {
 	case VIRTIO_SND_EVT_JACK_CONNECTED:
 	case VIRTIO_SND_EVT_JACK_DISCONNECTED:
@@ -92,11 +93,13 @@ static void virtsnd_event_work(struct kthread_work *work)
 	       (event = virtqueue_get_buf(queue->vqueue, &len))) {
 		spin_unlock_irqrestore(&queue->lock, flags);
 
-		if (len < sizeof(*event))
+		if (len < sizeof(*event)) {
+			virtsnd_stats_inc(snd, evt_short);
 			dev_warn_ratelimited(&snd->vdev->dev,
 					     "short event (%u bytes)\n", len);
-		else
+		} else {
 			virtsnd_event_dispatch(snd, event);
+		}
 
 		spin_lock_irqsave(&queue->lock, flags);
 		if (queue->dead)
@@ -249,6 +252,7 @@ static int virtsnd_build_card(struct virtio_snd *snd)
 	virtsnd_optional(snd, "channel maps", virtsnd_chmap_build_devs(snd));
 	/* last: the names of the other controls are taken by then */
 	virtsnd_optional(snd, "controls", virtsnd_kctl_build_devs(snd));
+	virtsnd_optional(snd, "state dump", virtsnd_proc_init(snd));
 
 	/* only now: events may refer to the jacks and streams built above */
 	rc = virtsnd_setup_events(snd);

@@ -17,6 +17,7 @@
 
 #include "virtio_ctl_msg.h"
 #include "virtio_pcm.h"
+#include "virtio_proc.h"
 
 #define VIRTIO_SND_CARD_DRIVER	"virtio-snd"
 #define VIRTIO_SND_CARD_NAME	"VirtIO SoundCard"
@@ -75,6 +76,7 @@ struct virtio_snd_queue {
  * @kctls: one per device control element (VIRTIO_SND_F_CTLS)
  * @nkctls: number of @kctls
  * @kctl_lock: serialises the control elements' range updates and checks
+ * @stats: error and event counters for the state dump
  */
 struct virtio_snd {
 	struct virtio_device *vdev;
@@ -97,6 +99,7 @@ struct virtio_snd {
 	u32 nkctls;
 	/* ranges of @kctls */
 	struct mutex kctl_lock;
+	struct virtio_snd_stats stats;
 };
 
 extern unsigned int virtsnd_msg_timeout_ms;

@@ -179,6 +179,7 @@ int virtsnd_ctl_status_to_errno(struct virtio_snd *snd, u32 request,
 	case VIRTIO_SND_S_BAD_MSG:
 		return -EINVAL;
 	default:
+		virtsnd_stats_inc(snd, ctl_bad_status);
 		dev_warn_ratelimited(&snd->vdev->dev,
 				     "request 0x%04x: invalid status 0x%08x\n",
 				     request, status);
@@ -198,6 +199,7 @@ static int virtsnd_ctl_msg_result(struct virtio_snd *snd,
 	int rc;
 
 	if (msg->used_len < sizeof(*hdr)) {
+		virtsnd_stats_inc(snd, ctl_bad_length);
 		dev_warn_ratelimited(&snd->vdev->dev,
 				     "request 0x%04x: response too short (%u bytes)\n",
 				     msg->request_code, msg->used_len);
@@ -207,6 +209,7 @@ static int virtsnd_ctl_msg_result(struct virtio_snd *snd,
 	rc = virtsnd_ctl_status_to_errno(snd, msg->request_code,
 					 le32_to_cpu(hdr->code));
 	if (!rc && msg->used_len < msg->response_size) {
+		virtsnd_stats_inc(snd, ctl_bad_length);
 		dev_warn_ratelimited(&snd->vdev->dev,
 				     "request 0x%04x: response is %u bytes, expected %zu\n",
 				     msg->request_code, msg->used_len,
@@ -338,6 +341,7 @@ int virtsnd_ctl_msg_send(struct virtio_snd *snd, struct virtio_snd_msg *msg)
 	left = wait_for_completion_timeout(&msg->notify,
 					   msecs_to_jiffies(virtsnd_msg_timeout_ms));
 	if (!left) {
+		virtsnd_stats_inc(snd, ctl_timeouts);
 		dev_err(&snd->vdev->dev,
 			"request 0x%04x: no answer within %u ms\n",
 			msg->request_code, virtsnd_msg_timeout_ms);

@@ -171,6 +171,7 @@ void virtsnd_jack_event(struct virtio_snd *snd, struct virtio_snd_event *event)
 	struct virtio_jack *vjack;
 
 	if (jack_id >= snd->njacks || !snd->jacks[jack_id].jack) {
+		virtsnd_stats_inc(snd, evt_bad_id);
 		dev_warn_ratelimited(&snd->vdev->dev,
 				     "event 0x%04x: invalid jack id %u\n",
 				     code, jack_id);

@@ -1019,6 +1019,7 @@ void virtsnd_kctl_event(struct virtio_snd *snd, struct virtio_snd_event *event)
 	BUILD_BUG_ON(sizeof(*cev) != sizeof(*event));
 
 	if (id >= snd->nkctls || !snd->kctls[id].kctl) {
+		virtsnd_stats_inc(snd, evt_bad_id);
 		dev_warn_ratelimited(&snd->vdev->dev,
 				     "control event: invalid control id %u\n",
 				     id);

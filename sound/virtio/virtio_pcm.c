@@ -672,17 +672,19 @@ static int virtsnd_pcm_cmd_send(struct virtio_pcm_substream *vss, int idx,
 	rc = virtsnd_ctl_msg_send(vss->snd, msg);
 	virtsnd_ctl_msg_unref(msg);
 
-	if (!rc)
+	if (!rc) {
 		vss->state = virtsnd_pcm_transitions[idx].to;
-	else if (rc == -ETIMEDOUT)
+	} else if (rc == -ETIMEDOUT) {
 		vss->state = VIRTSND_PCM_S_UNKNOWN;
-	else if (from == VIRTSND_PCM_S_UNKNOWN && rc != -ENODEV)
+		vss->cmd_timeouts++;
+	} else if (from == VIRTSND_PCM_S_UNKNOWN && rc != -ENODEV) {
 		/*
 		 * The device refused the recovery RELEASE: whatever state
 		 * it is in, it answered, and SET_PARAMS is legal from every
 		 * state that refuses RELEASE.
 		 */
 		vss->state = VIRTSND_PCM_S_RELEASED;
+	}
 
 	return rc;
 }
@@ -792,7 +794,7 @@ int virtsnd_pcm_set_params(struct virtio_pcm_substream *vss,
 	u32 features = vss->features &
 		       (BIT(VIRTIO_SND_PCM_F_MSG_POLLING) |
 			BIT(VIRTIO_SND_PCM_F_EVT_XRUNS));
-	int idx;
+	int idx, rc;
 
 	if (vfmt < 0 || vrate < 0 || !period_bytes ||
 	    buffer_bytes % period_bytes || buffer_bytes > U32_MAX ||
@@ -816,7 +818,18 @@ int virtsnd_pcm_set_params(struct virtio_pcm_substream *vss,
 	req->format = vfmt;
 	req->rate = vrate;
 
-	return virtsnd_pcm_cmd_send(vss, idx, msg);
+	rc = virtsnd_pcm_cmd_send(vss, idx, msg);
+	if (!rc)
+		vss->params = (struct virtsnd_pcm_params) {
+			.buffer_bytes = buffer_bytes,
+			.period_bytes = period_bytes,
+			.features = features,
+			.channels = channels,
+			.format = vfmt,
+			.rate = vrate,
+		};
+
+	return rc;
 }
 
 /**
@@ -859,7 +872,19 @@ int virtsnd_pcm_quiesce(struct virtio_pcm_substream *vss)
  * @snd: the card
  * @event: the event (already known to be a PCM event)
  *
- * Context: process context (the card's worker).
+ * XRUN: ALSA stops the stream with XRUN (only while it runs: a late event
+ * for a stopped stream means nothing) and the application recovers as
+ * from any xrun, by preparing the stream again.
+ *
+ * PERIOD_ELAPSED: the spec defines it for the shared memory transport,
+ * which we never select.  A device may still send it, e.g. for a stream in
+ * MSG_POLLING mode, where it need not notify the tx/rx queue: take it as a
+ * hint to collect what the device has returned on the stream's queue.  The
+ * ring only reports periods whose messages came back, so a spurious event
+ * changes nothing.
+ *
+ * Context: process context (the card's worker).  Takes the stream's queue
+ * lock.
  */
 void virtsnd_pcm_event(struct virtio_snd *snd, struct virtio_snd_event *event)
 {
@@ -868,6 +893,7 @@ void virtsnd_pcm_event(struct virtio_snd *snd, struct virtio_snd_event *event)
 	struct virtio_pcm_substream *vss;
 
 	if (sid >= snd->nsubstreams) {
+		virtsnd_stats_inc(snd, evt_bad_id);
 		dev_warn_ratelimited(&snd->vdev->dev,
 				     "event 0x%04x: invalid stream id %u\n",
 				     code, sid);
@@ -877,12 +903,16 @@ void virtsnd_pcm_event(struct virtio_snd *snd, struct virtio_snd_event *event)
 
 	switch (code) {
 	case VIRTIO_SND_EVT_PCM_XRUN:
+		spin_lock_irq(&vss->queue->lock);
+		vss->dev_xruns++;
+		spin_unlock_irq(&vss->queue->lock);
 		virtsnd_pcm_ring_xrun(vss);
 		break;
 	case VIRTIO_SND_EVT_PCM_PERIOD_ELAPSED:
-		/* only meaningful for the shared memory transport */
-		dev_dbg_ratelimited(&snd->vdev->dev,
-				    "stream %u: ignoring PERIOD_ELAPSED\n", sid);
+		if (vss->direction == VIRTIO_SND_D_OUTPUT)
+			virtsnd_pcm_tx_notify_cb(vss->queue->vqueue);
+		else
+			virtsnd_pcm_rx_notify_cb(vss->queue->vqueue);
 		break;
 	}
 }

@@ -41,6 +41,24 @@ enum virtsnd_pcm_state {
 };
 
 /**
+ * struct virtsnd_pcm_params - the last SET_PARAMS the device accepted
+ * @buffer_bytes: buffer size
+ * @period_bytes: period size
+ * @features: VIRTIO_SND_PCM_F_* bits selected
+ * @channels: number of channels
+ * @format: VIRTIO_SND_PCM_FMT_* value
+ * @rate: VIRTIO_SND_PCM_RATE_* value
+ */
+struct virtsnd_pcm_params {
+	u32 buffer_bytes;
+	u32 period_bytes;
+	u32 features;
+	u8 channels;
+	u8 format;
+	u8 rate;
+};
+
+/**
  * struct virtio_pcm_substream - one device PCM stream
  * @snd: the card
  * @pcm: the ALSA PCM device it belongs to
@@ -56,6 +74,9 @@ enum virtsnd_pcm_state {
  * @rate_list: rate list constraint over @rates
  * @cmd_mutex: serialises control commands and @state
  * @state: device-side state, under @cmd_mutex
+ * @params: the device's parameters, under @cmd_mutex (read unlocked by the
+ *          state dump)
+ * @cmd_timeouts: commands the device did not answer in time (@cmd_mutex)
  * @elapsed_work: reports completed periods on the card's worker
  * @drain_work: sends the partial last period of a drain that started the
  *              stream
@@ -86,6 +107,11 @@ enum virtsnd_pcm_state {
  * @flush: playback drain: send the partial last period too (queue lock)
  * @xrun_pending: the device reported an xrun; the elapsed work tells ALSA
  *                (queue lock)
+ * @dev_xruns: xrun events from the device (queue lock)
+ * @io_bad_status: I/O messages returned with an error status while the
+ *                 stream ran (queue lock)
+ * @io_bad_length: I/O messages returned with an impossible used length
+ *                 (queue lock)
  */
 struct virtio_pcm_substream {
 	struct virtio_snd *snd;
@@ -104,6 +130,8 @@ struct virtio_pcm_substream {
 	/* serialises control commands and @state */
 	struct mutex cmd_mutex;
 	enum virtsnd_pcm_state state;
+	struct virtsnd_pcm_params params;
+	unsigned int cmd_timeouts;
 
 	struct kthread_work elapsed_work;
 	struct kthread_work drain_work;
@@ -132,6 +160,9 @@ struct virtio_pcm_substream {
 	bool running;
 	bool flush;
 	bool xrun_pending;
+	unsigned int dev_xruns;
+	unsigned int io_bad_status;
+	unsigned int io_bad_length;
 };
 
 /**

@@ -584,6 +584,10 @@ static void virtsnd_pcm_msg_complete(struct virtio_pcm_msg *msg,
 	status = le32_to_cpu(msg->status.status);
 	if (len < status_size || status != VIRTIO_SND_S_OK) {
 		/* messages flushed by STOP/RELEASE are expected to be short */
+		if (vss->xfer_enabled && len < status_size)
+			vss->io_bad_length++;
+		else if (vss->xfer_enabled)
+			vss->io_bad_status++;
 		if (vss->xfer_enabled)
 			dev_warn_ratelimited(dev,
 					     "stream %u: I/O failed (length %u, status 0x%x)\n",
