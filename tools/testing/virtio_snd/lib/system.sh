@@ -13,3 +13,15 @@ group_hotplug() {
 		-device pcie-root-port,id=rp1,chassis=1,slot=1 -audiodev none,id=n \
 		-device virtio-sound-pci,id=snd1,bus=rp1,audiodev=n,streams=2
 }
+
+# group_pm: 20 suspend/resume cycles (pm_test devices) while aplay and
+# arecord run (tests/pm.sh)
+group_pm() {
+	local w=$RUN/pm
+	mkdir -p "$w"
+	echo "${VSND_PM_CYCLES:-20}" > "$w/cycles"
+	# the streams must outlast the cycles (the debug kernel is slower)
+	if [ "$KERNEL" = debug ]; then echo 60; else echo 25; fi > "$w/secs"
+	boot pm 180 pm.sh -audiodev none,id=n \
+		-device virtio-sound-pci,audiodev=n,streams=2
+}
