@@ -9,6 +9,12 @@
  *                                        print its words
  *   ctlcheck CARD tlv-write NAME W...    TLV_WRITE of the words W...
  *   ctlcheck CARD tlv-cmd NAME W...      TLV_COMMAND of the words W...
+ *   ctlcheck CARD monitor SECS           print the card's element events
+ *                                        for SECS seconds, like alsactl
+ *                                        monitor (which needs epoll, not
+ *                                        in every guest kernel): "ready",
+ *                                        then "event #N (IFACE,DEV,SUB,
+ *                                        NAME,INDEX) VALUE INFO TLV"
  *
  * NAME is an element name, optionally ",INDEX".  Prints "ok" or
  * "error: -ERRNO (message)" and exits 0 or 1.
@@ -17,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <alsa/asoundlib.h>
 
 static int parse_id(snd_ctl_t *ctl, const char *arg, snd_ctl_elem_info_t *info)
@@ -107,6 +114,60 @@ static int do_tlv(snd_ctl_t *ctl, snd_ctl_elem_info_t *info, const char *op,
 	return rc;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int do_monitor(snd_ctl_t *ctl, int secs)
+{
+	long long end = now_ms() + secs * 1000LL;
+	snd_ctl_event_t *ev;
+	unsigned int mask;
+	int rc;
+
+	snd_ctl_event_alloca(&ev);
+	rc = snd_ctl_subscribe_events(ctl, 1);
+	if (rc < 0)
+		return rc;
+	printf("ready\n");
+	fflush(stdout);
+	while (now_ms() < end) {
+		rc = snd_ctl_wait(ctl, end - now_ms());
+		if (rc < 0)
+			return rc;
+		if (!rc)
+			continue;
+		rc = snd_ctl_read(ctl, ev);
+		if (rc < 0)
+			return rc;
+		if (snd_ctl_event_get_type(ev) != SND_CTL_EVENT_ELEM)
+			continue;
+		mask = snd_ctl_event_elem_get_mask(ev);
+		printf("event #%u (%d,%u,%u,%s,%u)",
+		       snd_ctl_event_elem_get_numid(ev),
+		       snd_ctl_event_elem_get_interface(ev),
+		       snd_ctl_event_elem_get_device(ev),
+		       snd_ctl_event_elem_get_subdevice(ev),
+		       snd_ctl_event_elem_get_name(ev),
+		       snd_ctl_event_elem_get_index(ev));
+		if (mask == SND_CTL_EVENT_MASK_REMOVE) {
+			printf(" REMOVE\n");
+		} else {
+			printf("%s%s%s%s\n",
+			       mask & SND_CTL_EVENT_MASK_VALUE ? " VALUE" : "",
+			       mask & SND_CTL_EVENT_MASK_INFO ? " INFO" : "",
+			       mask & SND_CTL_EVENT_MASK_ADD ? " ADD" : "",
+			       mask & SND_CTL_EVENT_MASK_TLV ? " TLV" : "");
+		}
+		fflush(stdout);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	snd_ctl_elem_info_t *info;
@@ -125,8 +186,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snd_ctl_elem_info_alloca(&info);
-	rc = parse_id(ctl, argv[3], info);
-	if (!rc) {
+	if (!strcmp(argv[2], "monitor"))
+		rc = do_monitor(ctl, atoi(argv[3]));
+	else
+		rc = parse_id(ctl, argv[3], info);
+	if (!rc && strcmp(argv[2], "monitor")) {
 		if (!strcmp(argv[2], "write"))
 			rc = do_write(ctl, info, argc - 4, argv + 4);
 		else
