@@ -12,7 +12,8 @@
 # VSND_MODULE=<path.ko> tests that prebuilt module instead of building ours;
 # VSND_DEVICE_OPTS=,jacks=1 adds options to the lifecycle/state device.
 # System groups (lib/system.sh, not in the default list):
-# cards,pm,hotplug,selftests.
+# cards,pm,hotplug,selftests.  vhost-user-snd groups (lib/vhost.sh, not
+# in the default list either): vhost,faults.
 # Logs of the last run: $VSND_CACHE/runs/<kernel>-<driver>/<group>/.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
@@ -38,6 +39,8 @@ if suite_prepare; then
 		case $g in
 		enum|play|capture|lifecycle|state) "group_$g" ;;
 		cards|pm|hotplug|selftests) "group_$g" ;;	# lib/system.sh
+		vhost|faults) "group_$g" ;;	# lib/vhost.sh
+		controls) VUS_DEVOPTS=,controls=on boot_vus controls 300 controls.sh controls.conf ;;
 		*) result "not ok" "virtio_snd.$g" "cannot run: unknown group" ;;
 		esac
 	done

@@ -95,3 +95,156 @@ boot_vus() {
 		result "not ok" "virtio_snd.$g.violations" "$n spec violation(s) by the driver, first: $(head -n 1 "$VUS_WORK/violations.log")"
 	fi
 }
+
+# vus_expect CONFIG: what ALSA must show for a device description, one
+# line per item (tests/vhost.sh reads it):
+#   stream ID p|c DEV FORMATS CHMIN CHMAX RATEMIN RATEMAX   (ALSA names,
+#                                  sorted, comma-separated; DEV: the PCM
+#                                  device, nids in ascending order)
+#   jack ID on|off
+#   chmap DEV p|c POSITIONS
+#   control TYPE COUNT NAME         (ALSA type name; NAME to the end)
+vus_expect() {
+	awk '
+	function flush() {
+		if (sec == "stream") {
+			ns++; sdir[ns] = (kv["direction"] ~ /^(input|capture)/) ? "c" : "p"
+			snid[ns] = kv["nid"] + 0; nids[snid[ns]] = 1
+			sfmt[ns] = kv["formats"]; sch[ns] = kv["channels"]; srate[ns] = kv["rates"]
+		} else if (sec == "jack") {
+			printf "jack %d %s\n", nj++, (kv["connected"] ~ /^(yes|1|on|true)/) ? "on" : "off"
+		} else if (sec == "chmap") {
+			nc++; cnid[nc] = kv["nid"] + 0
+			cdir[nc] = (kv["direction"] ~ /^(input|capture)/) ? "c" : "p"
+			cpos[nc] = kv["positions"]
+		} else if (sec == "control") {
+			t = toupper(kv["type"]); cnt = ("count" in kv) ? kv["count"] + 0 : 1
+			printf "control %s %d %s\n", t, cnt, kv["name"]
+		}
+		delete kv
+	}
+	function alsa(f) {
+		if (f ~ /^(S8|U8|IMA_ADPCM|MU_LAW|A_LAW|DSD_U8)$/) return f
+		if (f ~ /_3$/) return f "LE"
+		return f "_LE"
+	}
+	function lst(s, sep,   a, n, i, o) {
+		gsub(/,/, " ", s); n = split(s, a, " "); o = ""
+		for (i = 1; i <= n; i++) o = o (i > 1 ? sep : "") a[i]
+		return o
+	}
+	/^[ \t]*(#|$)/ { next }
+	{ sub(/[ \t]*#.*/, "") }
+	/^\[/ { flush(); sec = substr($0, 2, index($0, "]") - 2); next }
+	{
+		k = $0; sub(/[ \t]*=.*/, "", k); gsub(/^[ \t]+/, "", k)
+		v = $0; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t]+$/, "", v)
+		kv[k] = v
+	}
+	END {
+		flush()
+		n = 0
+		for (i = 0; i < 4096; i++) if (i in nids) dev[i] = n++
+		for (i = 1; i <= ns; i++) {
+			m = split(lst(sfmt[i], " "), f, " "); o = ""
+			for (j = 1; j <= m; j++) f[j] = alsa(f[j])
+			# sort (insertion) so the guest compares sets
+			for (j = 2; j <= m; j++) for (l = j; l > 1 && f[l - 1] > f[l]; l--) {
+				x = f[l]; f[l] = f[l - 1]; f[l - 1] = x }
+			for (j = 1; j <= m; j++) o = o (j > 1 ? "," : "") f[j]
+			split(lst(sch[i], " "), c, " "); if (c[2] == "") c[2] = c[1]
+			m = split(lst(srate[i], " "), r, " "); lo = r[1] + 0; hi = lo
+			for (j = 2; j <= m; j++) { if (r[j] + 0 < lo) lo = r[j] + 0; if (r[j] + 0 > hi) hi = r[j] + 0 }
+			printf "stream %d %s %d %s %d %d %d %d\n", i - 1, sdir[i], dev[snid[i]], o, c[1], c[2], lo, hi
+		}
+		for (i = 1; i <= nc; i++)
+			printf "chmap %d %s %s\n", dev[cnid[i]], cdir[i], lst(cpos[i], ",")
+	}' "$1"
+}
+
+# vus_pick WANTED... -- HAVE,HAVE...: the first WANTED in the HAVE list
+vus_pick() {
+	local f have
+	have=${!#}
+	for f in "$@"; do
+		[ "$f" = -- ] && break
+		[[ ,$have, == *,$f,* ]] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+# capture_check FORMAT CHANNELS FRAMES FILE: FILE holds the device's capture
+# pattern (sample k = k, little-endian, in the sample's width) for exactly
+# FRAMES frames; prints one line, status 0 when it does
+capture_check() {
+	python3 - "$@" <<-'PY'
+	import sys
+	fmt, ch, frames, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+	w = {"S8": 1, "U8": 1, "S16_LE": 2, "U16_LE": 2, "S24_3LE": 3}.get(fmt, 4)
+	got = open(path, "rb").read()
+	n = frames * ch
+	if len(got) != n * w:
+	    print("%d bytes, want %d" % (len(got), n * w)); sys.exit(1)
+	m = (1 << (8 * w)) - 1
+	for k in range(n):
+	    if int.from_bytes(got[k * w:(k + 1) * w], "little") != k & m:
+	        print("sample %d (frame %d) differs" % (k, k // ch)); sys.exit(1)
+	print("%d frames bit-exact" % frames)
+	PY
+}
+
+# vus_played FORMAT CHANNELS FILE: a stream's file cut to whole frames:
+# the guest's hw_params dumps (after the plays) leave silence in other
+# frame sizes at its end
+vus_played() {
+	local fb=$(($(fsize "$1") * $2)) sz
+	sz=$(stat -c %s "$3")
+	head -c $((sz / fb * fb)) "$3"
+}
+
+# group_vhost: the test device in its normal configuration
+# (tests/vhost.conf, controls=on): everything it describes in ALSA, one
+# bit-exact playback per output stream and one capture per input stream,
+# jack events, no spec violation (tests/vhost.sh)
+group_vhost() {
+	local w=$RUN/vhost conf=$VSND_DIR/tests/vhost.conf
+	local kind id d dev fmts c0 c1 r0 r1 f c sub bytes frames msg line
+	mkdir -p "$w/sig" "$w/rec"
+	vus_expect "$conf" > "$w/expect"
+	: > "$w/plan"
+	declare -A subs=()
+	while read -r kind id d dev fmts c0 c1 r0 r1; do
+		[ "$kind" = stream ] || continue
+		sub=${subs[$dev$d]:-0}
+		subs[$dev$d]=$((sub + 1))
+		if [ "$d" = p ]; then
+			f=$(vus_pick FLOAT_LE S32_LE S16_LE U8 S8 -- "$fmts") || continue
+			bytes=$((SIGFRAMES * c1 * $(fsize "$f")))
+			cp "$(signal "$f" "$c1")" "$w/sig/$id.raw"
+			echo "play $id $dev $sub $f $r1 $c1 $bytes" >> "$w/plan"
+		else
+			f=$(vus_pick S32_LE S16_LE U8 S8 -- "$fmts") || continue
+			echo "record $id $dev $sub $f $r1 $c1 $((r1 / 4))" >> "$w/plan"
+		fi
+	done < "$w/expect"
+	VUS_DEVOPTS=,controls=on boot_vus vhost 150 vhost.sh "$conf"
+	while read -r kind id dev sub f r c bytes; do
+		line=$(grep -m1 "^# ${kind}ed stream$id " "$w/out.txt")
+		n=virtio_snd.vhost.$kind.stream$id
+		if [ -z "$line" ]; then
+			result "not ok" "$n" "not run (guest stopped before)"
+		elif [ "${line##* }" != 0 ]; then
+			result "not ok" "$n" "$kind failed (status ${line##* })"
+		elif [ "$kind" = play ] &&
+		     msg=$(vus_played "$f" "$c" "$w/vus/stream$id.raw" > "$w/got" &&
+			   "$SIG" cmp "$f" "$c" "$w/sig/$id.raw@$bytes" "$w/got"); then
+			result ok "$n"
+		elif [ "$kind" = record ] &&
+		     msg=$(capture_check "$f" "$c" "$bytes" "$w/rec/$id.raw"); then
+			result ok "$n"
+		else
+			result "not ok" "$n" "$msg"
+		fi
+	done < "$w/plan"
+	rm -f "$w/got"
+}
