@@ -2,34 +2,73 @@
 /*
  * virtio-snd: Virtio sound device
  *
- * Jacks: JACK_INFO -> one snd_jack per device jack, plug events.
- * VIRTIO_SND_R_JACK_REMAP is not used.
+ * Jacks: JACK_INFO -> one snd_jack per device jack, named from its HDA pin
+ * default configuration the way the HDA driver names its pins ("Line Out
+ * Jack", "Front Mic Jack", ...), plug state from JACK_INFO and from the
+ * JACK_CONNECTED/DISCONNECTED events.
+ *
+ * JACK_REMAP: a jack that offers VIRTIO_SND_JACK_F_REMAP also gets a card
+ * control "<name> Jack Remap" with two integers, the HDA association and
+ * sequence (0..15 each, initially the values of the pin default
+ * configuration).  Writing it sends JACK_REMAP.  A control rather than a
+ * sysfs file: amixer, alsactl (which saves and restores it) and every
+ * alsa-lib program reach it, and it needs no new ABI.
  */
 #include <linux/virtio_config.h>
+#include <sound/control.h>
 #include <sound/jack.h>
 
 #include "virtio_card.h"
 
-/* HDA pin default configuration: default device field (bits 23:20) */
-#define VIRTSND_HDA_DEFCONF_DEVICE(defconf)	(((defconf) >> 20) & 0xf)
+/* HDA pin default configuration (HDA spec 7.3.3.31) */
+#define VIRTSND_DEFCONF_CONN(defconf)		(((defconf) >> 30) & 0x3)
+#define VIRTSND_DEFCONF_GROSS(defconf)		(((defconf) >> 28) & 0x3)
+#define VIRTSND_DEFCONF_GEO(defconf)		(((defconf) >> 24) & 0xf)
+#define VIRTSND_DEFCONF_DEVICE(defconf)		(((defconf) >> 20) & 0xf)
+#define VIRTSND_DEFCONF_ASSOC(defconf)		(((defconf) >> 4) & 0xf)
+#define VIRTSND_DEFCONF_SEQ(defconf)		((defconf) & 0xf)
+/* port connectivity: built in (no jack) */
+#define VIRTSND_DEFCONF_CONN_FIXED		0x2
+/* gross location: internal; separate chassis (a dock) */
+#define VIRTSND_DEFCONF_GROSS_INTERNAL		0x1
+#define VIRTSND_DEFCONF_GROSS_SEPARATE		0x2
+/* geometric location: front */
+#define VIRTSND_DEFCONF_GEO_FRONT		0x2
+/* default device: speaker */
+#define VIRTSND_DEFCONF_DEV_SPEAKER		0x1
+/* largest association / sequence number */
+#define VIRTSND_DEFCONF_ASSOC_SEQ_MAX		0xf
 
 /**
  * struct virtio_jack - a device jack
+ * @snd: the card
  * @jack: the ALSA jack
+ * @id: jack id
  * @nid: function group node id
+ * @features: VIRTIO_SND_JACK_F_* bits the device offers
  * @type: SND_JACK_* type reported when connected
- * @connected: initial connection status
+ * @connected: connection status from JACK_INFO
  * @defconf: HDA pin default configuration
+ * @remap_lock: serialises JACK_REMAP requests and @association/@sequence
+ * @association: current HDA association (under @remap_lock)
+ * @sequence: current HDA sequence (under @remap_lock)
  */
 struct virtio_jack {
+	struct virtio_snd *snd;
 	struct snd_jack *jack;
+	u32 id;
 	u32 nid;
+	u32 features;
 	int type;
 	bool connected;
 	u32 defconf;
+	/* JACK_REMAP requests, @association, @sequence */
+	struct mutex remap_lock;
+	u32 association;
+	u32 sequence;
 };
 
-/* HDA default device -> ALSA jack name and type */
+/* HDA default device -> ALSA jack name (as the HDA driver has it) and type */
 static const struct {
 	const char *name;
 	int type;
@@ -41,8 +80,8 @@ static const struct {
 	[0x4] = { "SPDIF Out", SND_JACK_LINEOUT },
 	[0x5] = { "Digital Out", SND_JACK_LINEOUT },
 	[0x6] = { "Modem Line", SND_JACK_LINEOUT },
-	[0x7] = { "Modem Handset", SND_JACK_LINEOUT },
-	[0x8] = { "Line In", SND_JACK_LINEIN },
+	[0x7] = { "Modem Hand", SND_JACK_LINEOUT },
+	[0x8] = { "Line", SND_JACK_LINEIN },
 	[0x9] = { "Aux", SND_JACK_LINEIN },
 	[0xa] = { "Mic", SND_JACK_MICROPHONE },
 	[0xb] = { "Telephony", SND_JACK_LINEIN },
@@ -52,12 +91,33 @@ static const struct {
 	[0xf] = { "Other", SND_JACK_LINEOUT },
 };
 
+/*
+ * The location prefix of a pin, as the HDA driver chooses it: built-in
+ * pins are "Internal" (but a speaker is just "Speaker"), pins on a
+ * separate chassis "Dock", front panel jacks "Front"; the rest (rear
+ * panel, sides) get none.
+ */
+static const char *virtsnd_jack_location(u32 defconf)
+{
+	if (VIRTSND_DEFCONF_DEVICE(defconf) == VIRTSND_DEFCONF_DEV_SPEAKER)
+		return "";
+	if (VIRTSND_DEFCONF_CONN(defconf) == VIRTSND_DEFCONF_CONN_FIXED ||
+	    VIRTSND_DEFCONF_GROSS(defconf) == VIRTSND_DEFCONF_GROSS_INTERNAL)
+		return "Internal ";
+	if (VIRTSND_DEFCONF_GROSS(defconf) == VIRTSND_DEFCONF_GROSS_SEPARATE)
+		return "Dock ";
+	if (VIRTSND_DEFCONF_GEO(defconf) == VIRTSND_DEFCONF_GEO_FRONT)
+		return "Front ";
+	return "";
+}
+
 /**
  * virtsnd_jack_parse_cfg() - query the jacks
  * @snd: the card
  *
- * Jacks are optional: a device that fails JACK_INFO (QEMU answers NOT_SUPP)
- * gives a card without jacks.
+ * Jacks are optional: a device that fails JACK_INFO in any way (an error
+ * status such as QEMU's NOT_SUPP, a timeout, a short reply) gives a card
+ * without jacks.  Values in a reply are checked one by one.
  *
  * Context: process context (probe), may sleep.
  * Return: 0 or a negative error code (only for a bad configuration space
@@ -90,7 +150,7 @@ int virtsnd_jack_parse_cfg(struct virtio_snd *snd)
 	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_JACK_INFO, count,
 				    sizeof(*info), info);
 	if (rc) {
-		dev_info(&vdev->dev,
+		dev_warn(&vdev->dev,
 			 "JACK_INFO failed (%d): continuing without jacks\n",
 			 rc);
 		kfree(info);
@@ -100,15 +160,28 @@ int virtsnd_jack_parse_cfg(struct virtio_snd *snd)
 	for (i = 0; i < count; i++) {
 		struct virtio_jack *vjack = &snd->jacks[i];
 		u32 defconf = le32_to_cpu(info[i].hda_reg_defconf);
+		u32 features = le32_to_cpu(info[i].features);
 
+		vjack->snd = snd;
+		vjack->id = i;
 		vjack->nid = le32_to_cpu(info[i].hdr.hda_fn_nid);
 		vjack->defconf = defconf;
 		vjack->type =
-			virtsnd_jack_devices[VIRTSND_HDA_DEFCONF_DEVICE(defconf)].type;
-		vjack->connected = info[i].connected;
+			virtsnd_jack_devices[VIRTSND_DEFCONF_DEVICE(defconf)].type;
+		vjack->association = VIRTSND_DEFCONF_ASSOC(defconf);
+		vjack->sequence = VIRTSND_DEFCONF_SEQ(defconf);
+		mutex_init(&vjack->remap_lock);
+
+		if (features & ~BIT(VIRTIO_SND_JACK_F_REMAP))
+			dev_warn(&vdev->dev, "jack %u: ignoring unknown features 0x%x\n",
+				 i, features);
+		vjack->features = features & BIT(VIRTIO_SND_JACK_F_REMAP);
+
 		if (info[i].connected > 1)
-			dev_warn(&vdev->dev, "jack %u: invalid status %u\n", i,
-				 info[i].connected);
+			dev_warn(&vdev->dev,
+				 "jack %u: invalid status %u, taken as disconnected\n",
+				 i, info[i].connected);
+		vjack->connected = info[i].connected == 1;
 	}
 	snd->njacks = count;
 
@@ -116,42 +189,166 @@ int virtsnd_jack_parse_cfg(struct virtio_snd *snd)
 	return 0;
 }
 
+static int virtsnd_jack_remap_info(struct snd_kcontrol *kctl,
+				   struct snd_ctl_elem_info *uinfo)
+{
+	uinfo->type = SNDRV_CTL_ELEM_TYPE_INTEGER;
+	uinfo->count = 2;
+	uinfo->value.integer.min = 0;
+	uinfo->value.integer.max = VIRTSND_DEFCONF_ASSOC_SEQ_MAX;
+	return 0;
+}
+
+static int virtsnd_jack_remap_get(struct snd_kcontrol *kctl,
+				  struct snd_ctl_elem_value *uvalue)
+{
+	struct virtio_jack *vjack = snd_kcontrol_chip(kctl);
+
+	mutex_lock(&vjack->remap_lock);
+	uvalue->value.integer.value[0] = vjack->association;
+	uvalue->value.integer.value[1] = vjack->sequence;
+	mutex_unlock(&vjack->remap_lock);
+	return 0;
+}
+
+static int virtsnd_jack_remap_send(struct virtio_jack *vjack, u32 association,
+				   u32 sequence)
+{
+	struct virtio_snd_jack_remap *req;
+	struct virtio_snd_msg *msg;
+	int rc;
+
+	msg = virtsnd_ctl_msg_alloc(sizeof(*req), sizeof(struct virtio_snd_hdr),
+				    GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	req = virtsnd_ctl_msg_request(msg);
+	req->hdr.hdr.code = cpu_to_le32(VIRTIO_SND_R_JACK_REMAP);
+	req->hdr.jack_id = cpu_to_le32(vjack->id);
+	req->association = cpu_to_le32(association);
+	req->sequence = cpu_to_le32(sequence);
+
+	rc = virtsnd_ctl_msg_send(vjack->snd, msg);
+	virtsnd_ctl_msg_unref(msg);
+	return rc;
+}
+
+static int virtsnd_jack_remap_put(struct snd_kcontrol *kctl,
+				  struct snd_ctl_elem_value *uvalue)
+{
+	struct virtio_jack *vjack = snd_kcontrol_chip(kctl);
+	long association = uvalue->value.integer.value[0];
+	long sequence = uvalue->value.integer.value[1];
+	int rc;
+
+	if (association < 0 || association > VIRTSND_DEFCONF_ASSOC_SEQ_MAX ||
+	    sequence < 0 || sequence > VIRTSND_DEFCONF_ASSOC_SEQ_MAX)
+		return -EINVAL;
+
+	mutex_lock(&vjack->remap_lock);
+	if (association == vjack->association && sequence == vjack->sequence) {
+		rc = 0;
+		goto out;
+	}
+	rc = virtsnd_jack_remap_send(vjack, association, sequence);
+	if (rc) {
+		dev_warn_ratelimited(&vjack->snd->vdev->dev,
+				     "jack %u: JACK_REMAP failed: %d\n",
+				     vjack->id, rc);
+		goto out;
+	}
+	vjack->association = association;
+	vjack->sequence = sequence;
+	rc = 1;
+out:
+	mutex_unlock(&vjack->remap_lock);
+	return rc;
+}
+
+/* The remap control of a jack that offers VIRTIO_SND_JACK_F_REMAP. */
+static int virtsnd_jack_add_remap(struct virtio_jack *vjack, const char *name)
+{
+	struct snd_kcontrol_new tmpl = {
+		.iface = SNDRV_CTL_ELEM_IFACE_CARD,
+		.name = name,
+		.access = SNDRV_CTL_ELEM_ACCESS_READWRITE,
+		.info = virtsnd_jack_remap_info,
+		.get = virtsnd_jack_remap_get,
+		.put = virtsnd_jack_remap_put,
+	};
+
+	return snd_ctl_add(vjack->snd->card, snd_ctl_new1(&tmpl, vjack));
+}
+
+/*
+ * "<location><device>[ N]": the HDA name of the pin, numbered from 2 when
+ * an earlier jack has the same one (control names must be unique).
+ */
+static void virtsnd_jack_name(struct virtio_snd *snd, u32 id, char *name,
+			      size_t size)
+{
+	u32 defconf = snd->jacks[id].defconf;
+	const char *loc = virtsnd_jack_location(defconf);
+	const char *dev =
+		virtsnd_jack_devices[VIRTSND_DEFCONF_DEVICE(defconf)].name;
+	unsigned int same = 1;
+	u32 i;
+
+	for (i = 0; i < id; i++) {
+		u32 other = snd->jacks[i].defconf;
+
+		if (VIRTSND_DEFCONF_DEVICE(other) ==
+		    VIRTSND_DEFCONF_DEVICE(defconf) &&
+		    virtsnd_jack_location(other) == loc)
+			same++;
+	}
+
+	if (same > 1)
+		snprintf(name, size, "%s%s %u", loc, dev, same);
+	else
+		snprintf(name, size, "%s%s", loc, dev);
+}
+
 /**
  * virtsnd_jack_build_devs() - create the ALSA jacks
  * @snd: the card
+ *
+ * A jack that cannot be created is left out; the others still come.
  *
  * Context: process context (probe).
  * Return: 0 or a negative error code.
  */
 int virtsnd_jack_build_devs(struct virtio_snd *snd)
 {
-	unsigned int seen[ARRAY_SIZE(virtsnd_jack_devices)] = {};
+	char base[SNDRV_CTL_ELEM_ID_NAME_MAXLEN - sizeof(" Jack Remap")];
+	char name[SNDRV_CTL_ELEM_ID_NAME_MAXLEN];
 	u32 i;
 	int rc;
 
 	for (i = 0; i < snd->njacks; i++) {
 		struct virtio_jack *vjack = &snd->jacks[i];
-		unsigned int dev = VIRTSND_HDA_DEFCONF_DEVICE(vjack->defconf);
-		char name[SNDRV_CTL_ELEM_ID_NAME_MAXLEN];
 
-		/* control names must be unique: number the repeated ones */
-		if (seen[dev]++)
-			snprintf(name, sizeof(name), "%s %u Jack",
-				 virtsnd_jack_devices[dev].name, seen[dev]);
-		else
-			snprintf(name, sizeof(name), "%s Jack",
-				 virtsnd_jack_devices[dev].name);
-
+		virtsnd_jack_name(snd, i, base, sizeof(base));
+		snprintf(name, sizeof(name), "%s Jack", base);
 		rc = snd_jack_new(snd->card, name, vjack->type, &vjack->jack,
 				  true, false);
 		if (rc) {
-			dev_err(&snd->vdev->dev, "jack %u: cannot create: %d\n",
-				i, rc);
-			return rc;
+			dev_warn(&snd->vdev->dev, "jack %u: cannot create '%s': %d\n",
+				 i, name, rc);
+			vjack->jack = NULL;
+			continue;
 		}
-
 		snd_jack_report(vjack->jack,
 				vjack->connected ? vjack->type : 0);
+
+		if (!(vjack->features & BIT(VIRTIO_SND_JACK_F_REMAP)))
+			continue;
+		snprintf(name, sizeof(name), "%s Jack Remap", base);
+		rc = virtsnd_jack_add_remap(vjack, name);
+		if (rc)
+			dev_warn(&snd->vdev->dev, "jack %u: cannot add '%s': %d\n",
+				 i, name, rc);
 	}
 
 	return 0;
@@ -179,6 +376,6 @@ void virtsnd_jack_event(struct virtio_snd *snd, struct virtio_snd_event *event)
 	}
 
 	vjack = &snd->jacks[jack_id];
-	snd_jack_report(vjack->jack,
-			code == VIRTIO_SND_EVT_JACK_CONNECTED ? vjack->type : 0);
+	vjack->connected = code == VIRTIO_SND_EVT_JACK_CONNECTED;
+	snd_jack_report(vjack->jack, vjack->connected ? vjack->type : 0);
 }
