@@ -14,14 +14,23 @@ group_hotplug() {
 		-device virtio-sound-pci,id=snd1,bus=rp1,audiodev=n,streams=2
 }
 
-# group_pm: 20 suspend/resume cycles (pm_test devices) while aplay and
-# arecord run (tests/pm.sh)
-group_pm() {
-	local w=$RUN/pm
+# pm_dir GROUP: the work dir of a tests/pm.sh boot
+pm_dir() {
+	local w=$RUN/$1
 	mkdir -p "$w"
+	echo "$1" > "$w/group"
 	echo "${VSND_PM_CYCLES:-20}" > "$w/cycles"
 	# the streams must outlast the cycles (the debug kernel is slower)
 	if [ "$KERNEL" = debug ]; then echo 60; else echo 25; fi > "$w/secs"
+}
+
+# group_pm: 20 suspend/resume cycles (pm_test devices) while aplay and
+# arecord run (tests/pm.sh), on QEMU's device and then on the vhost-user
+# test device (its violation log: no stale stream state after a resume)
+group_pm() {
+	pm_dir pm
 	boot pm 180 pm.sh -audiodev none,id=n \
 		-device virtio-sound-pci,audiodev=n,streams=2
+	pm_dir pm_vus
+	boot_vus pm_vus 180 pm.sh "$VSND_DIR/vhost-user-snd/example.conf"
 }

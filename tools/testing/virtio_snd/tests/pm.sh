@@ -8,17 +8,19 @@
 # puts them in SUSPENDED, aplay/arecord resume them (our driver offers no
 # RESUME, so they re-prepare, as ALSA documents).  At the end both must
 # finish normally with every frame, every cycle must have suspended both,
-# and the card must play and record a new stream.
+# and the card must play and record a new stream.  /host/group names the
+# results (pm, or pm_vus against the vhost-user test device).
 #
 # virtio-9p has no freeze/restore: after the first resume /host is dead.
 # Everything this script needs after that is in /tmp, results go to the
 # serial line only.
 . /vsnd/guest-lib.sh
-identity pm
+g=$(cat /host/group 2>/dev/null || echo pm)
+identity "$g"
 cycles=$(cat /host/cycles 2>/dev/null || echo 20)
 secs=$(cat /host/secs 2>/dev/null || echo 30)
 cd /tmp || exit 1
-n=virtio_snd.pm
+n=virtio_snd.$g
 
 hw_ptr() { # hw_ptr p|c: the first substream's hw_ptr ("" when not running)
 	grep -q RUNNING "/proc/asound/card0/pcm0$1/sub0/status" 2>/dev/null &&
