@@ -14,7 +14,7 @@ identity controls
 T=virtio_snd.controls
 
 # (host_do prints the request on the serial output: no redirection)
-dev_cmd() { host_do vus "$@"; }
+dev_cmd() { vus "$@"; }
 
 # the control's "; type=..." line / ": values=..." line (without the prefix)
 info_of() { amixer -c "$card" cget "$1" 2>&1 | sed -n 's/^  ; \(type=.*\)/\1/p'; }
