@@ -587,38 +587,48 @@ enum {
 };
 
 /*
- * The one transition table: which command may be sent in which state, and
- * the state it leads to.  It follows the specification's lifecycle, which a
- * strict device enforces with BAD_MSG (and QEMU with virtio_error() for a
- * RELEASE of a stream it never prepared).  From UNKNOWN (a command timed
- * out) only RELEASE is sent, to get back to a known state.
+ * The one transition table: which command may be sent in which state, the
+ * state it leads to, and the state a timeout leaves.  It follows the
+ * specification's lifecycle, which a strict device enforces with BAD_MSG
+ * (and QEMU with virtio_error() for a RELEASE of a stream it never
+ * prepared).
+ *
+ * A timed-out command is still in the control queue, which the device
+ * handles in order: it has been carried out or refused by the time the
+ * device sees our next command.  After SET_PARAMS or PREPARE the stream is
+ * then prepared or not, so it must never be RELEASEd; SET_PARAMS is legal
+ * either way (IDLE: only SET_PARAMS).  After RELEASE it is released.
+ * After START or STOP it may or may not run (UNKNOWN): recovery sends STOP
+ * and RELEASE, taking BAD_MSG as "was not in that state" (see
+ * virtsnd_pcm_quiesce()).
  */
 #define VS(s)	BIT(VIRTSND_PCM_S_##s)
 static const struct {
 	u32 request;
 	unsigned long from;
 	enum virtsnd_pcm_state to;
+	enum virtsnd_pcm_state timeout;
 } virtsnd_pcm_transitions[VIRTSND_CMD_COUNT] = {
 	[VIRTSND_CMD_SET_PARAMS] = {
 		VIRTIO_SND_R_PCM_SET_PARAMS,
 		VS(IDLE) | VS(PARAMS) | VS(PREPARED) | VS(RELEASED),
-		VIRTSND_PCM_S_PARAMS },
+		VIRTSND_PCM_S_PARAMS, VIRTSND_PCM_S_IDLE },
 	[VIRTSND_CMD_PREPARE] = {
 		VIRTIO_SND_R_PCM_PREPARE,
 		VS(PARAMS) | VS(PREPARED) | VS(RELEASED),
-		VIRTSND_PCM_S_PREPARED },
+		VIRTSND_PCM_S_PREPARED, VIRTSND_PCM_S_IDLE },
 	[VIRTSND_CMD_RELEASE] = {
 		VIRTIO_SND_R_PCM_RELEASE,
 		VS(PREPARED) | VS(STOPPED) | VS(UNKNOWN),
-		VIRTSND_PCM_S_RELEASED },
+		VIRTSND_PCM_S_RELEASED, VIRTSND_PCM_S_RELEASED },
 	[VIRTSND_CMD_START] = {
 		VIRTIO_SND_R_PCM_START,
 		VS(PREPARED) | VS(STOPPED),
-		VIRTSND_PCM_S_STARTED },
+		VIRTSND_PCM_S_STARTED, VIRTSND_PCM_S_UNKNOWN },
 	[VIRTSND_CMD_STOP] = {
 		VIRTIO_SND_R_PCM_STOP,
-		VS(STARTED),
-		VIRTSND_PCM_S_STOPPED },
+		VS(STARTED) | VS(UNKNOWN),
+		VIRTSND_PCM_S_STOPPED, VIRTSND_PCM_S_UNKNOWN },
 };
 
 #undef VS
@@ -666,7 +676,6 @@ virtsnd_pcm_cmd_alloc(struct virtio_pcm_substream *vss, u32 request,
 static int virtsnd_pcm_cmd_send(struct virtio_pcm_substream *vss, int idx,
 				struct virtio_snd_msg *msg)
 {
-	enum virtsnd_pcm_state from = vss->state;
 	int rc;
 
 	rc = virtsnd_ctl_msg_send(vss->snd, msg);
@@ -675,15 +684,8 @@ static int virtsnd_pcm_cmd_send(struct virtio_pcm_substream *vss, int idx,
 	if (!rc) {
 		vss->state = virtsnd_pcm_transitions[idx].to;
 	} else if (rc == -ETIMEDOUT) {
-		vss->state = VIRTSND_PCM_S_UNKNOWN;
+		vss->state = virtsnd_pcm_transitions[idx].timeout;
 		vss->cmd_timeouts++;
-	} else if (from == VIRTSND_PCM_S_UNKNOWN && rc != -ENODEV) {
-		/*
-		 * The device refused the recovery RELEASE: whatever state
-		 * it is in, it answered, and SET_PARAMS is legal from every
-		 * state that refuses RELEASE.
-		 */
-		vss->state = VIRTSND_PCM_S_RELEASED;
 	}
 
 	return rc;
@@ -832,33 +834,55 @@ int virtsnd_pcm_set_params(struct virtio_pcm_substream *vss,
 	return rc;
 }
 
+/*
+ * START or STOP timed out: the device may still run the stream.  STOP, then
+ * RELEASE; BAD_MSG only says the stream was not in the state the command
+ * leaves (not started, already released), which is what we want.
+ */
+static int virtsnd_pcm_recover(struct virtio_pcm_substream *vss)
+{
+	int rc;
+
+	rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_STOP);
+	if (rc && rc != -EINVAL)
+		return rc;
+	vss->state = VIRTSND_PCM_S_STOPPED;
+
+	rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_RELEASE);
+	if (rc && rc != -EINVAL)
+		return rc;
+	vss->state = VIRTSND_PCM_S_RELEASED;
+
+	return 0;
+}
+
 /**
  * virtsnd_pcm_quiesce() - stop I/O and bring the stream to a state where
  *			   SET_PARAMS is legal
  * @vss: the stream
  *
- * STOP if started; RELEASE if prepared with messages in flight, stopped or
- * unknown (errors of a recovery RELEASE are ignored); then wait until the
- * device has returned every I/O message.
+ * STOP if started; RELEASE if prepared with messages in flight, or
+ * stopped; STOP and RELEASE if a START or STOP timed out; then wait until
+ * the device has returned every I/O message.
  *
  * Context: process context, may sleep; @vss->cmd_mutex held.
  * Return: 0 or a negative error code.
  */
 int virtsnd_pcm_quiesce(struct virtio_pcm_substream *vss)
 {
-	bool recover = vss->state == VIRTSND_PCM_S_UNKNOWN;
 	int rc = 0;
 
 	virtsnd_pcm_ring_enable(vss, false);
 
-	if (vss->state == VIRTSND_PCM_S_STARTED)
-		rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_STOP);
-
-	if (!rc && (recover || vss->state == VIRTSND_PCM_S_STOPPED ||
-		    (vss->state == VIRTSND_PCM_S_PREPARED && vss->inflight))) {
-		rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_RELEASE);
-		if (recover && vss->state == VIRTSND_PCM_S_RELEASED)
-			rc = 0;
+	if (vss->state == VIRTSND_PCM_S_UNKNOWN) {
+		rc = virtsnd_pcm_recover(vss);
+	} else {
+		if (vss->state == VIRTSND_PCM_S_STARTED)
+			rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_STOP);
+		if (!rc && (vss->state == VIRTSND_PCM_S_STOPPED ||
+			    (vss->state == VIRTSND_PCM_S_PREPARED &&
+			     vss->inflight)))
+			rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_RELEASE);
 	}
 
 	if (rc)

@@ -20,13 +20,16 @@ struct virtio_snd_queue;
 
 /**
  * enum virtsnd_pcm_state - device-side state of a PCM stream
- * @VIRTSND_PCM_S_IDLE: nothing sent since probe/restore (device reset)
+ * @VIRTSND_PCM_S_IDLE: only SET_PARAMS may follow: nothing sent since
+ *		       probe/restore (device reset), or SET_PARAMS/PREPARE
+ *		       timed out
  * @VIRTSND_PCM_S_PARAMS: SET_PARAMS succeeded
  * @VIRTSND_PCM_S_PREPARED: PREPARE succeeded
  * @VIRTSND_PCM_S_STARTED: START succeeded
  * @VIRTSND_PCM_S_STOPPED: STOP sent
  * @VIRTSND_PCM_S_RELEASED: RELEASE succeeded
- * @VIRTSND_PCM_S_UNKNOWN: a command timed out, the device state is unknown
+ * @VIRTSND_PCM_S_UNKNOWN: START or STOP timed out: the device may or may
+ *			  not run the stream
  * @VIRTSND_PCM_S_COUNT: number of states
  */
 enum virtsnd_pcm_state {
