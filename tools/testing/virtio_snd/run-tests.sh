@@ -41,6 +41,10 @@ if suite_prepare; then
 		cards|pm|hotplug|selftests) "group_$g" ;;	# lib/system.sh
 		vhost|faults) "group_$g" ;;	# lib/vhost.sh
 		controls) VUS_DEVOPTS=,controls=on boot_vus controls 300 controls.sh controls.conf ;;
+		events) boot_vus events 150 events.sh events.conf
+			boot_vus events_faults 60 events-faults.sh events-faults.conf
+			boot_vus events_faults2 60 "events-faults.sh 2" events-faults2.conf
+			boot_vus recovery 90 recovery.sh events.conf ;;
 		*) result "not ok" "virtio_snd.$g" "cannot run: unknown group" ;;
 		esac
 	done

@@ -3,9 +3,10 @@
 # A device whose JACK_INFO / CHMAP_INFO replies are broken (the [fault]s of
 # tests/events-faults*.conf: short, garbage, no answer) still gives a card
 # with its streams; what was rejected is logged, the state dump says why.
+# $1: suffix of the result names (one boot per config).
 . /vsnd/guest-lib.sh
-identity events_faults
-T=virtio_snd.events_faults
+identity "events_faults${1:-}"
+T=virtio_snd.events_faults${1:-}
 D=/proc/asound/card$card/virtio
 
 if ! wait_card "$card" 20; then
