@@ -268,26 +268,34 @@ static void virtsnd_kctl_name(struct virtio_snd *snd, u32 id,
 	dev_info(dev, "control %u: no usable name, named '%s'\n", id, name);
 }
 
-/* Is a mixer control (@name, @index) already on the card? */
-static bool virtsnd_kctl_id_used(struct snd_card *card, const char *name,
-				 unsigned int index)
+/*
+ * An index for mixer control @name: @index if it is free on the card, else
+ * the one after the highest index in use with that name (one pass, so a
+ * device giving every element the same name costs no more than a list
+ * walk per element).  Return -EBUSY if that is above the bound.
+ */
+static int virtsnd_kctl_free_index(struct snd_card *card, const char *name,
+				   unsigned int index)
 {
 	struct snd_kcontrol *kctl;
+	unsigned int next = 0;
 	bool used = false;
 
 	down_read(&card->controls_rwsem);
 	list_for_each_entry(kctl, &card->controls, list) {
-		if (kctl->id.iface == SNDRV_CTL_ELEM_IFACE_MIXER &&
-		    !strcmp(kctl->id.name, name) &&
-		    index >= kctl->id.index &&
-		    index - kctl->id.index < kctl->count) {
+		if (kctl->id.iface != SNDRV_CTL_ELEM_IFACE_MIXER ||
+		    strcmp(kctl->id.name, name))
+			continue;
+		if (index >= kctl->id.index &&
+		    index - kctl->id.index < kctl->count)
 			used = true;
-			break;
-		}
+		next = max(next, kctl->id.index + kctl->count);
 	}
 	up_read(&card->controls_rwsem);
 
-	return used;
+	if (!used)
+		return index;
+	return next <= VIRTSND_KCTL_INDEX_MAX ? next : -EBUSY;
 }
 
 /* Send a request whose response is a status and @resp_size payload bytes. */
@@ -859,7 +867,6 @@ static int virtsnd_kctl_add(struct virtio_snd *snd, u32 id,
 		.private_value = id,
 	};
 	struct snd_kcontrol *kctl;
-	unsigned int tries;
 	int rc;
 
 	rc = virtsnd_kctl_check_info(snd, id, info, vk);
@@ -896,21 +903,19 @@ static int virtsnd_kctl_add(struct virtio_snd *snd, u32 id,
 		index = 0;
 	}
 	/*
-	 * (name, index) must be unique on the card, across the jack and chmap
-	 * controls too: ALSA refuses a duplicate, so give it a free index.
+	 * (name, index) must be unique among the card's mixer controls: ALSA
+	 * refuses a duplicate, so give it a free index.
 	 */
-	for (tries = 0; virtsnd_kctl_id_used(snd->card, name, index); tries++) {
-		if (tries > VIRTSND_KCTL_INDEX_MAX) {
-			dev_warn(dev, "control %u: '%s' has no free index, left out\n",
-				 id, name);
-			return -EBUSY;
-		}
-		index = (index + 1) % (VIRTSND_KCTL_INDEX_MAX + 1);
+	rc = virtsnd_kctl_free_index(snd->card, name, index);
+	if (rc < 0) {
+		dev_warn(dev, "control %u: '%s' has no free index, left out\n",
+			 id, name);
+		return rc;
 	}
-	if (index != le32_to_cpu(info->index))
-		dev_warn(dev, "control %u: '%s' index %u taken, using index %u\n",
-			 id, name, le32_to_cpu(info->index), index);
-	knew.index = index;
+	if (rc != index)
+		dev_warn(dev, "control %u: '%s' index %u taken, using index %d\n",
+			 id, name, index, rc);
+	knew.index = rc;
 
 	kctl = snd_ctl_new1(&knew, snd);
 	if (!kctl)
