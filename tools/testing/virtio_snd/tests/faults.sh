@@ -1,0 +1,227 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Faults of the vhost-user test device (group "faults", lib/vhost.sh,
+# tests/faults.conf).  Each case arms faults (or injects events) through
+# the device's FIFO (vus, tests/guest-lib.sh), runs one operation and
+# disarms them; its results:
+#   NAME.message     the driver said something about it in the kernel log
+#   NAME.op          the operation failed cleanly (non-zero status, no
+#                    hang), or worked where the fault is to be tolerated
+#   NAME.after       a follow-up playback and capture work (for probe
+#                    faults: after a re-probe without the fault)
+#   NAME.kernel_log  no BUG/WARNING/Oops... while it ran
+# /host/mode: "run" (faults on a running card, then probe faults by
+# rebinding the driver, then the device going away mid-stream) or
+# "config NAME" (a boot whose config space is broken, module loaded here).
+# The in-tree driver's known failures are turned into XFAILs by the host
+# (tests/faults-intree.xfail).
+. /vsnd/guest-lib.sh
+T=virtio_snd.faults
+set -- $(cat /host/mode)
+mode=$1 cname=${2:-}
+# 100 ms buffer: the stream starts while aplay writes (a START failure
+# at drain time is not reported by aplay)
+PLAY="aplay -q -D hw:$card,0 -t raw -f S16_LE -r 48000 -c 2 -B 100000 -s 9600 /dev/zero"
+REC="arecord -q -D hw:$card,0 -t raw -f S16_LE -r 48000 -c 2 -s 4800 /dev/null"
+# amixer cget exits 0 when the value cannot be read: success = a value
+VOL="name='Master Playback Volume'"
+READ="amixer -c $card cget $VOL | grep -q ': values='"
+BAD='BUG:|WARNING:|Oops|Call Trace|INFO: |UBSAN:|general protection|hung_task'
+
+dmark() { dmesg | wc -l; }
+# result NAME REASON CMD...: ok if CMD succeeds
+r() { check "$@"; }
+
+# (vus prints its request on the output serial: never redirect it)
+
+# finish NAME MARK [quiet]: .message and .kernel_log from the dmesg lines
+# since MARK ("quiet": nothing wrong to report, no .message)
+finish() {
+	dmesg | sed -n "$(($2 + 1)),\$p" > /tmp/dm
+	grep -v 'taints kernel\|verification failed' /tmp/dm | sed 's/^/# dmesg: /' | head -n 6
+	[ "${3:-}" = quiet ] ||
+		r "$1.message" "no kernel message from the device's driver" \
+			grep -qE 'virtio[0-9]+: ' /tmp/dm
+	r "$1.kernel_log" "$(grep -E "$BAD" /tmp/dm | head -n 1)" \
+		sh -c "! grep -qE '$BAD' /tmp/dm"
+}
+
+# after NAME [rebind]: the follow-up playback and capture (with "rebind":
+# after a re-probe, for faults that leave the device's stream in a state
+# the driver cannot know); a failed follow-up re-probes, so that the next
+# case starts from a clean device
+after() {
+	local ast
+	[ "${2:-}" = rebind ] && { rebind; wait_card "$card" 10; }
+	timeout 20 $PLAY 2> /tmp/after.err && timeout 20 $REC 2>> /tmp/after.err &&
+		timeout 10 sh -c "$READ" 2>> /tmp/after.err
+	ast=$?
+	r "$1.after" "follow-up failed (status $ast): $(grep -v '^[A-Z_]*: ' /tmp/after.err | tail -n 1)" [ $ast = 0 ]
+	[ $ast = 0 ] || { rebind; wait_card "$card" 10; }
+}
+
+# fcase NAME WANT[/rebind|/quiet] OP CMD...: run the device commands CMD
+# (vus: "fault ...", "event ..."), then OP (sh -c, 30 s limit), then "fault
+# clear"; WANT: fail (OP must fail, not hang), ok (OP must work) or any;
+# /rebind: the follow-up after a re-probe; /quiet: no message expected
+fcase() {
+	local n=$T.$1 want=${2%/*} how= op=$3 m st t0 t1
+	[ "$want" != "$2" ] && how=${2#*/}
+	shift 3
+	m=$(dmark)
+	for c in "$@"; do vus $c || echo "# vus $c: refused"; done
+	t0=$(date +%s)
+	timeout 30 sh -c "$op" > /tmp/op.out 2>&1
+	st=$?
+	t1=$(date +%s)
+	vus fault clear
+	echo "# $1: op status $st after $((t1 - t0)) s: $(grep -v '^[A-Z_]*: ' /tmp/op.out | tail -n 1)"
+	case $want in
+	fail) r "$n.op" "status $st, want a clean failure" [ $st != 0 -a $st != 124 ] ;;
+	ok) r "$n.op" "status $st: $(tail -n 1 /tmp/op.out)" [ $st = 0 ] ;;
+	esac
+	after "$n" $how
+	finish "$n" "$m" $how
+}
+
+vdev=
+rebind() {
+	echo "$vdev" > /sys/bus/virtio/drivers/virtio_snd/unbind
+	echo "$vdev" > /sys/bus/virtio/drivers/virtio_snd/bind
+}
+
+# pcase NAME WANT CHECK CMD...: the device commands, then a re-probe; WANT:
+# absent (no card, cleanly) or present (a card, CHECK (sh -c) holds);
+# then the faults cleared, a re-probe and the follow-up
+pcase() {
+	local n=$T.$1 want=$2 chk=$3 m got=absent t0 t1
+	shift 3
+	m=$(dmark)
+	vus fault clear
+	for c in "$@"; do vus $c || echo "# vus $c: refused"; done
+	t0=$(date +%s)
+	rebind
+	t1=$(date +%s)
+	wait_card "$card" 2 && got=present
+	echo "# $1: card $got, bind took $((t1 - t0)) s"
+	[ $got = present ] &&
+		echo "#   $(aplay -l | grep -c '^card') PCM devices, $(jacks) jacks, $(chmaps) chmaps, $(mixers) controls"
+	vus fault clear
+	if [ "$want" = present ] && [ $got = present ] && [ -n "$chk" ]; then
+		r "$n.op" "card present, but not: $chk" eval "$chk"
+	else
+		r "$n.op" "card $got, want $want (bind took $((t1 - t0)) s)" [ $got = "$want" ]
+	fi
+	rebind
+	if wait_card "$card" 10; then after "$n"; else fail "$n.after" "no card after a clean re-probe"; fi
+	finish "$n" "$m"
+}
+
+jacks() { amixer -c "$card" controls | grep -c "iface=CARD,name='.* Jack'"; }
+chmaps() { amixer -c "$card" controls | grep -c "Channel Map"; }
+mixers() { amixer -c "$card" controls | grep -c "iface=MIXER"; }
+
+if [ "$mode" = config ]; then
+	# the module is loaded here: a probe that never ends must not hang
+	# the guest
+	m=$(dmark)
+	insmod /vsnd/virtio_snd.ko &
+	ip=$!
+	i=0
+	while kill -0 $ip 2>/dev/null && [ $i -lt 300 ]; do
+		usleep 100000
+		i=$((i + 1))
+	done
+	r "$T.$cname.op" "probe still running after 30 s" sh -c "! kill -0 $ip 2>/dev/null"
+	kill -0 $ip 2>/dev/null && { finish "$T.$cname" "$m"; exit 0; }
+	if wait_card "$card" 1; then
+		identity "faults.$cname"
+		echo "# card present: $(aplay -l | grep -c '^card') PCM devices, $(jacks) jacks, $(mixers) controls"
+		timeout 20 $PLAY
+		r "$T.$cname.after" "playback failed on the card that came up" [ $? = 0 ]
+	else
+		echo "# no card"
+		ok "$T.$cname.after"
+	fi
+	finish "$T.$cname" "$m"
+	timeout 10 rmmod virtio_snd
+	r "$T.$cname.rmmod" "rmmod failed" [ $? = 0 ]
+	exit 0
+fi
+
+identity faults
+if ! wait_card "$card" 10; then
+	fail "$T.card" "no card $card"
+	exit 0
+fi
+ok "$T.card"
+vdev=$(basename "$(virtio_snd_dev)")
+
+# --- control requests: every status, per request code ----------------------
+fcase set_params_bad_msg fail "$PLAY" "fault ctl PCM_SET_PARAMS status BAD_MSG count=0"
+fcase prepare_not_supp fail "$PLAY" "fault ctl PCM_PREPARE status NOT_SUPP count=0"
+fcase start_io_err fail "$PLAY" "fault ctl PCM_START status IO_ERR count=0"
+fcase prepare_undefined fail "$PLAY" "fault ctl PCM_PREPARE status 0x1234 count=0"
+# STOP/RELEASE refused: the device keeps the stream; the driver must not
+# lose the card over it
+fcase stop_io_err any/rebind "$PLAY" "fault ctl PCM_STOP status IO_ERR"
+fcase release_bad_msg any/rebind "$PLAY" "fault ctl PCM_RELEASE status BAD_MSG"
+fcase ctl_read_io_err fail "$READ" "fault ctl CTL_READ status IO_ERR count=0"
+fcase ctl_write_not_supp fail "amixer -c $card cset $VOL 50,50" \
+	"fault ctl CTL_WRITE status NOT_SUPP count=0"
+fcase ctl_tlv_undefined fail "amixer -c $card cget $VOL | grep -q dBscale" \
+	"fault ctl CTL_TLV_READ status 0x77 count=0"
+# --- replies late, missing, short, long -------------------------------------
+# (the late reply arrives during the op's extra second)
+fcase prepare_late fail "$PLAY; s=\$?; sleep 1; exit \$s" "fault ctl PCM_PREPARE delay 2000"
+fcase set_params_no_reply fail "$PLAY" "fault ctl PCM_SET_PARAMS drop"
+fcase stop_no_reply any/rebind "$PLAY" "fault ctl PCM_STOP drop"
+fcase ctl_write_late fail "amixer -c $card cset name='Master Playback Switch' off; s=\$?; sleep 1; exit \$s" \
+	"fault ctl CTL_WRITE delay 2000"
+fcase set_params_short fail "$PLAY" "fault ctl PCM_SET_PARAMS short 2"
+fcase prepare_long any "$PLAY" "fault ctl PCM_PREPARE long 64"
+fcase ctl_read_short fail "$READ" "fault ctl CTL_READ short 6"
+# --- I/O messages ------------------------------------------------------------
+# (an I/O error loses a period, like an xrun: aplay may still succeed)
+fcase tx_io_err any "$PLAY" "fault io 0 status IO_ERR count=0"
+# the device keeps one buffer for ever: the driver must not reuse it
+fcase tx_no_completion fail/rebind "$PLAY" "fault io 0 drop skip=2"
+fcase rx_used_too_long any "$REC" "fault io 1 long 100000 count=0"
+# (a short capture period is legal)
+fcase rx_used_short any/quiet "$REC" "fault io 1 short 100 count=0"
+fcase latency_absurd ok "$PLAY" "fault io 0 latency 0xffffffff count=0"
+# --- events: out-of-range ids, unknown codes, a storm ------------------------
+fcase event_jack_bad_id ok "$PLAY" "event 0x1000 7"
+fcase event_pcm_bad_id ok "$PLAY" "event 0x1101 99" "event 0x1100 99"
+fcase event_unknown_code ok "$PLAY" "event 0x7777 0"
+fcase event_ctl_bad_id ok "$PLAY" "ctl 999 notify 1"
+# (valid events, many: nothing to report, the card must keep up)
+fcase event_storm ok/quiet "$PLAY" "event 0x1101 0 5000" "event 0x1000 0 5000"
+# --- info replies at probe: out-of-range, short, missing, no NUL -----------
+pcase pcm_info_garbage absent "" "fault ctl PCM_INFO fill 0xff count=0"
+pcase pcm_info_short absent "" "fault ctl PCM_INFO short 8 count=0"
+pcase pcm_info_no_reply absent "" "fault ctl PCM_INFO drop count=0"
+pcase pcm_info_bad_msg absent "" "fault ctl PCM_INFO status BAD_MSG count=0"
+pcase jack_info_garbage present "" "fault ctl JACK_INFO fill 0x7f count=0"
+pcase jack_info_not_supp present "" "fault ctl JACK_INFO status NOT_SUPP count=0"
+pcase chmap_info_garbage present "" "fault ctl CHMAP_INFO fill 0xff count=0"
+pcase ctl_info_noterm present "" "fault ctl CTL_INFO noterm count=0"
+# --- the device goes away mid-stream (NEEDS_RESET cannot be sent through
+# QEMU's vhost-user-base: "disconnect" is the nearest) -----------------------
+n=$T.device_gone
+m=$(dmark)
+timeout 30 aplay -q -D "hw:$card,0" -t raw -f S16_LE -r 48000 -c 2 -d 3 /dev/zero 2> /tmp/op.out &
+ap=$!
+sleep 1
+vus disconnect
+wait $ap
+st=$?
+echo "# device_gone: aplay status $st: $(tail -n 1 /tmp/op.out)"
+r "$n.op" "aplay status $st, want a clean failure" [ $st != 0 -a $st != 124 ]
+timeout 30 $PLAY 2> /tmp/op.out
+st=$?
+r "$n.after" "a new playback: status $st, want a clean failure" [ $st != 0 -a $st != 124 ]
+timeout 30 rmmod virtio_snd
+st=$?
+r "$n.rmmod" "rmmod: status $st" [ $st = 0 ]
+finish "$n" "$m"
