@@ -316,6 +316,8 @@ static int virtsnd_probe(struct virtio_device *vdev)
 		goto err_card;
 	}
 	sched_set_fifo_low(snd->worker->task);
+	/* since 6.14 kthread_create_worker() leaves that to us; harmless before */
+	wake_up_process(snd->worker->task);
 
 	rc = virtsnd_find_vqs(snd);
 	if (rc)
@@ -380,6 +382,7 @@ static int virtsnd_restore(struct virtio_device *vdev)
 	virtio_device_ready(vdev);
 	virtsnd_ctl_msg_set_dead(snd, false);
 	virtsnd_event_fill(snd);
+	virtsnd_jack_restore(snd);
 	snd_power_change_state(snd->card, SNDRV_CTL_POWER_D0);
 
 	return 0;

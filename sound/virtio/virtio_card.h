@@ -131,6 +131,7 @@ virtsnd_rx_queue(struct virtio_snd *snd)
 int virtsnd_jack_parse_cfg(struct virtio_snd *snd);
 int virtsnd_jack_build_devs(struct virtio_snd *snd);
 void virtsnd_jack_event(struct virtio_snd *snd, struct virtio_snd_event *event);
+void virtsnd_jack_restore(struct virtio_snd *snd);
 
 int virtsnd_chmap_parse_cfg(struct virtio_snd *snd);
 int virtsnd_chmap_build_devs(struct virtio_snd *snd);

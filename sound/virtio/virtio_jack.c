@@ -379,3 +379,72 @@ void virtsnd_jack_event(struct virtio_snd *snd, struct virtio_snd_event *event)
 	vjack->connected = code == VIRTIO_SND_EVT_JACK_CONNECTED;
 	snd_jack_report(vjack->jack, vjack->connected ? vjack->type : 0);
 }
+
+/* After a device reset: the device's mapping is its default again. */
+static void virtsnd_jack_restore_remap(struct virtio_jack *vjack)
+{
+	u32 association = VIRTSND_DEFCONF_ASSOC(vjack->defconf);
+	u32 sequence = VIRTSND_DEFCONF_SEQ(vjack->defconf);
+	int rc;
+
+	mutex_lock(&vjack->remap_lock);
+	if (vjack->association != association || vjack->sequence != sequence) {
+		rc = virtsnd_jack_remap_send(vjack, vjack->association,
+					     vjack->sequence);
+		if (rc) {
+			dev_warn(&vjack->snd->vdev->dev,
+				 "jack %u: cannot restore the remapping: %d\n",
+				 vjack->id, rc);
+			vjack->association = association;
+			vjack->sequence = sequence;
+		}
+	}
+	mutex_unlock(&vjack->remap_lock);
+}
+
+/**
+ * virtsnd_jack_restore() - bring the jacks up to date after a device reset
+ * @snd: the card
+ *
+ * A jack may have been plugged or unplugged while the device was reset
+ * (suspend): JACK_INFO again, and report what changed.  Remappings the
+ * user made are sent again.  Failures keep the old state, with a warning.
+ *
+ * Context: process context (restore), may sleep; the control queue works.
+ */
+void virtsnd_jack_restore(struct virtio_snd *snd)
+{
+	struct virtio_snd_jack_info *info;
+	u32 i;
+	int rc;
+
+	if (!snd->njacks)
+		return;
+
+	info = kcalloc(snd->njacks, sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return;
+
+	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_JACK_INFO, snd->njacks,
+				    sizeof(*info), info);
+	if (rc)
+		dev_warn(&snd->vdev->dev,
+			 "JACK_INFO failed after restore (%d): jack states may be stale\n",
+			 rc);
+
+	for (i = 0; i < snd->njacks; i++) {
+		struct virtio_jack *vjack = &snd->jacks[i];
+
+		if (!vjack->jack)
+			continue;
+		if (!rc) {
+			vjack->connected = info[i].connected == 1;
+			snd_jack_report(vjack->jack,
+					vjack->connected ? vjack->type : 0);
+		}
+		if (vjack->features & BIT(VIRTIO_SND_JACK_F_REMAP))
+			virtsnd_jack_restore_remap(vjack);
+	}
+
+	kfree(info);
+}
