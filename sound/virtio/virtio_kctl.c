@@ -51,10 +51,12 @@
  * @items: NUL-terminated item names (ENUMERATED)
  * @shadow: the value last written, for an element the device does not let
  *          us read (NULL for a readable one)
+ * @access: the device's access bits (VIRTIO_SND_CTL_ACCESS_*) as last
+ *          queried: no request is sent that they do not allow
  * @info_stale: the device sent an INFO notification; @min, @max, @step and
  *              the INACTIVE bit are queried again on the next access
  *
- * @min, @max, @step and @shadow are protected by virtio_snd::kctl_lock; @info_stale
+ * @min, @max, @step, @shadow and @access are protected by virtio_snd::kctl_lock; @info_stale
  * is set by the event worker without it (READ_ONCE/WRITE_ONCE); the other fields
  * do not change after the element is created.
  */
@@ -68,6 +70,7 @@ struct virtio_kctl {
 	u32 nitems;
 	struct virtio_snd_ctl_enum_item *items;
 	struct virtio_snd_ctl_value *shadow;
+	u32 access;
 	bool info_stale;
 };
 
@@ -106,6 +109,11 @@ static const struct {
 #define VIRTSND_KCTL_TLV_ACCESS	(VIRTSND_KCTL_ACCESS(TLV_READ) |	\
 				 VIRTSND_KCTL_ACCESS(TLV_WRITE) |	\
 				 VIRTSND_KCTL_ACCESS(TLV_COMMAND))
+/* Access bits the driver knows; of them, those that are rights */
+#define VIRTSND_KCTL_ACCESS_KNOWN	GENMASK(VIRTIO_SND_CTL_ACCESS_TLV_COMMAND, 0)
+#define VIRTSND_KCTL_RIGHTS	(VIRTSND_KCTL_ACCESS(READ) |		\
+				 VIRTSND_KCTL_ACCESS(WRITE) |		\
+				 VIRTSND_KCTL_TLV_ACCESS)
 
 /*
  * Standard ALSA names (Documentation/sound/designs/control-names.rst) for
@@ -426,11 +434,23 @@ static int virtsnd_kctl_refresh(struct virtio_snd *snd, struct virtio_kctl *vk)
 	vk->min = fresh.min;
 	vk->max = fresh.max;
 	vk->step = fresh.step;
-	access = le32_to_cpu(info->access);
+	access = le32_to_cpu(info->access) & VIRTSND_KCTL_ACCESS_KNOWN;
+	/* the ALSA control keeps its rights; requests follow the device's */
+	if ((access ^ vk->access) & VIRTSND_KCTL_RIGHTS)
+		dev_warn_ratelimited(&snd->vdev->dev,
+				     "control %u: access changed from 0x%x to 0x%x\n",
+				     id, vk->access, access);
+	vk->access = access;
+	/*
+	 * Only the INACTIVE bit changes; readers of the other bits hold the
+	 * read side of controls_rwsem only (as we do).
+	 */
 	if (access & VIRTSND_KCTL_ACCESS(INACTIVE))
-		vk->kctl->vd[0].access |= SNDRV_CTL_ELEM_ACCESS_INACTIVE;
+		WRITE_ONCE(vk->kctl->vd[0].access,
+			   vk->kctl->vd[0].access | SNDRV_CTL_ELEM_ACCESS_INACTIVE);
 	else
-		vk->kctl->vd[0].access &= ~SNDRV_CTL_ELEM_ACCESS_INACTIVE;
+		WRITE_ONCE(vk->kctl->vd[0].access,
+			   vk->kctl->vd[0].access & ~SNDRV_CTL_ELEM_ACCESS_INACTIVE);
 
 out:
 	if (rc)
@@ -621,22 +641,24 @@ static int virtsnd_kctl_get(struct snd_kcontrol *kctl,
 	struct virtio_snd *snd = snd_kcontrol_chip(kctl);
 	struct virtio_kctl *vk = virtsnd_kctl_of(kctl);
 	struct virtio_snd_ctl_value *value;
+	bool readable;
 	int rc = 0;
 
 	value = kzalloc(sizeof(*value), GFP_KERNEL);
 	if (!value)
 		return -ENOMEM;
 
-	if (vk->shadow) {
-		mutex_lock(&snd->kctl_lock);
+	mutex_lock(&snd->kctl_lock);
+	virtsnd_kctl_refresh(snd, vk);
+	readable = vk->access & VIRTSND_KCTL_ACCESS(READ);
+	if (vk->shadow)
 		memcpy(value, vk->shadow, sizeof(*value));
-		mutex_unlock(&snd->kctl_lock);
-	} else {
-		rc = virtsnd_kctl_read(snd, kctl->private_value, value);
-	}
+	mutex_unlock(&snd->kctl_lock);
+	if (!vk->shadow)
+		rc = readable ? virtsnd_kctl_read(snd, kctl->private_value,
+						  value) : -EPERM;
 	if (!rc) {
 		mutex_lock(&snd->kctl_lock);
-		virtsnd_kctl_refresh(snd, vk);
 		rc = virtsnd_kctl_from_dev(snd, vk, value, uvalue);
 		mutex_unlock(&snd->kctl_lock);
 	}
@@ -658,6 +680,7 @@ static int virtsnd_kctl_put(struct snd_kcontrol *kctl,
 	u32 id = kctl->private_value;
 	struct virtio_snd_ctl_value *value, *old;
 	struct virtio_snd_msg *msg;
+	u32 access;
 	int rc;
 
 	msg = virtsnd_kctl_msg(VIRTIO_SND_R_CTL_WRITE, id, sizeof(*value), 0);
@@ -671,8 +694,11 @@ static int virtsnd_kctl_put(struct snd_kcontrol *kctl,
 
 	mutex_lock(&snd->kctl_lock);
 	virtsnd_kctl_refresh(snd, vk);
+	access = vk->access;
 	rc = virtsnd_kctl_to_dev(vk, uvalue, value);
 	mutex_unlock(&snd->kctl_lock);
+	if (!rc && !(access & VIRTSND_KCTL_ACCESS(WRITE)))
+		rc = -EPERM;
 	if (rc)
 		goto out;
 
@@ -687,11 +713,14 @@ static int virtsnd_kctl_put(struct snd_kcontrol *kctl,
 		goto out;
 	}
 
-	rc = virtsnd_kctl_read(snd, id, old);
-	if (rc)
-		goto out;
-	if (!memcmp(old, value, virtsnd_kctl_value_bytes(vk)))
-		goto out;
+	/* (no longer readable: always sent, always a change) */
+	if (access & VIRTSND_KCTL_ACCESS(READ)) {
+		rc = virtsnd_kctl_read(snd, id, old);
+		if (rc)
+			goto out;
+		if (!memcmp(old, value, virtsnd_kctl_value_bytes(vk)))
+			goto out;
+	}
 
 	rc = virtsnd_ctl_msg_send(snd, msg);
 	if (!rc)
@@ -808,13 +837,24 @@ static int virtsnd_kctl_tlv(struct snd_kcontrol *kctl, int op_flag,
 			    unsigned int size, unsigned int __user *utlv)
 {
 	struct virtio_snd *snd = snd_kcontrol_chip(kctl);
+	struct virtio_kctl *vk = virtsnd_kctl_of(kctl);
 	u32 id = kctl->private_value;
+	u32 access;
 	int rc;
+
+	mutex_lock(&snd->kctl_lock);
+	virtsnd_kctl_refresh(snd, vk);
+	access = vk->access;
+	mutex_unlock(&snd->kctl_lock);
 
 	switch (op_flag) {
 	case SNDRV_CTL_TLV_OP_READ:
+		if (!(access & VIRTSND_KCTL_ACCESS(TLV_READ)))
+			return -EPERM;
 		return virtsnd_kctl_tlv_read(snd, id, size, utlv);
 	case SNDRV_CTL_TLV_OP_WRITE:
+		if (!(access & VIRTSND_KCTL_ACCESS(TLV_WRITE)))
+			return -EPERM;
 		rc = virtsnd_kctl_tlv_write(snd, VIRTIO_SND_R_CTL_TLV_WRITE, id,
 					    size, utlv);
 		/* the core leaves TLV change events to the driver */
@@ -823,6 +863,8 @@ static int virtsnd_kctl_tlv(struct snd_kcontrol *kctl, int op_flag,
 				       &kctl->id);
 		return rc;
 	case SNDRV_CTL_TLV_OP_CMD:
+		if (!(access & VIRTSND_KCTL_ACCESS(TLV_COMMAND)))
+			return -EPERM;
 		return virtsnd_kctl_tlv_write(snd, VIRTIO_SND_R_CTL_TLV_COMMAND,
 					      id, size, utlv);
 	default:
@@ -878,11 +920,12 @@ static int virtsnd_kctl_add(struct virtio_snd *snd, u32 id,
 			return rc;
 	}
 
-	if (access & ~GENMASK(VIRTIO_SND_CTL_ACCESS_TLV_COMMAND, 0)) {
+	if (access & ~VIRTSND_KCTL_ACCESS_KNOWN) {
 		dev_warn(dev, "control %u: unknown access bits 0x%x ignored\n",
 			 id, access);
-		access &= GENMASK(VIRTIO_SND_CTL_ACCESS_TLV_COMMAND, 0);
+		access &= VIRTSND_KCTL_ACCESS_KNOWN;
 	}
+	vk->access = access;
 	if (!(access & VIRTSND_KCTL_ACCESS(READ))) {
 		rc = virtsnd_kctl_init_shadow(snd, vk);
 		if (rc)
