@@ -51,6 +51,8 @@
  * @items: NUL-terminated item names (ENUMERATED)
  * @shadow: the value last written, for an element the device does not let
  *          us read (NULL for a readable one)
+ * @invert: a MUTE element under its role's ALSA name: the device's 1 (muted)
+ *          is ALSA's 0 (a Switch is 1 when sound passes)
  * @access: the device's access bits (VIRTIO_SND_CTL_ACCESS_*) as last
  *          queried: no request is sent that they do not allow
  * @info_stale: the device sent an INFO notification; @min, @max, @step and
@@ -71,6 +73,7 @@ struct virtio_kctl {
 	struct virtio_snd_ctl_enum_item *items;
 	struct virtio_snd_ctl_value *shadow;
 	u32 access;
+	bool invert;
 	bool info_stale;
 };
 
@@ -119,7 +122,8 @@ static const struct {
  * Standard ALSA names (Documentation/sound/designs/control-names.rst) for
  * the spec's roles, by role and direction, used when the device's own name
  * is empty or unusable.  Volume and gain need an integer value, mute a
- * boolean one ("Switch": 1 = sound passes, as ALSA defines it).
+ * boolean one ("Switch": 1 = sound passes, as ALSA defines it, so the
+ * value is inverted).
  */
 static const char *const virtsnd_kctl_role_names[][2] = {
 	[VIRTIO_SND_CTL_ROLE_VOLUME] = { "Master Playback Volume",
@@ -239,7 +243,7 @@ static bool virtsnd_kctl_name_usable(const char *name)
  */
 static void virtsnd_kctl_name(struct virtio_snd *snd, u32 id,
 			      const struct virtio_snd_ctl_info *info,
-			      const struct virtio_kctl *vk, char *name)
+			      struct virtio_kctl *vk, char *name)
 {
 	struct device *dev = &snd->vdev->dev;
 	u32 role = le32_to_cpu(info->role);
@@ -268,11 +272,13 @@ static void virtsnd_kctl_name(struct virtio_snd *snd, u32 id,
 
 	fits = function == VIRTIO_SND_CTL_ROLE_MUTE ?
 	       vk->type == VIRTIO_SND_CTL_TYPE_BOOLEAN : integer;
-	if (role != VIRTIO_SND_CTL_ROLE_UNDEFINED && fits)
+	if (role != VIRTIO_SND_CTL_ROLE_UNDEFINED && fits) {
 		strscpy(name, virtsnd_kctl_role_names[function][dir],
 			SNDRV_CTL_ELEM_ID_NAME_MAXLEN);
-	else
+		vk->invert = function == VIRTIO_SND_CTL_ROLE_MUTE;
+	} else {
 		snprintf(name, SNDRV_CTL_ELEM_ID_NAME_MAXLEN, "Control %u", id);
+	}
 	dev_info(dev, "control %u: no usable name, named '%s'\n", id, name);
 }
 
@@ -543,7 +549,7 @@ static int virtsnd_kctl_from_dev(struct virtio_snd *snd, struct virtio_kctl *vk,
 			break;
 		default: /* BOOLEAN */
 			x = le32_to_cpu(value->value.integer[i]);
-			uvalue->value.integer.value[i] = x;
+			uvalue->value.integer.value[i] = vk->invert ? !x : x;
 			break;
 		}
 		/* the step is not checked: a device may round differently */
@@ -591,7 +597,8 @@ static int virtsnd_kctl_to_dev(struct virtio_kctl *vk,
 			break;
 		default: /* BOOLEAN, INTEGER: the range fits in s32 */
 			x = uvalue->value.integer.value[i];
-			value->value.integer[i] = cpu_to_le32((u32)x);
+			value->value.integer[i] = cpu_to_le32(vk->invert ? !x :
+							      (u32)x);
 			break;
 		}
 		if (!virtsnd_kctl_in_range(vk, x))
