@@ -155,29 +155,52 @@ static unsigned int virtsnd_kctl_alsa_access(u32 access)
 }
 
 /*
+ * A bad element information: at probe the element is left out; on a later
+ * query (@again) the last good one is kept, and the device may repeat it
+ * at every access, so the warning is rate limited.
+ */
+static __printf(3, 4) void virtsnd_kctl_bad_info(struct virtio_snd *snd,
+						  bool again,
+						  const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (again)
+		dev_warn_ratelimited(&snd->vdev->dev, "%pV, ignored\n", &vaf);
+	else
+		dev_warn(&snd->vdev->dev, "%pV, left out\n", &vaf);
+	va_end(args);
+}
+
+/*
  * Check the type, count and range of an element into @vk.  Return 0 or
- * -EINVAL (the element is unusable); dev_warn says why.
+ * -EINVAL (the element is unusable); a warning says why.  @again: this is
+ * a query after an INFO notification.
  */
 static int virtsnd_kctl_check_info(struct virtio_snd *snd, u32 id,
 				   const struct virtio_snd_ctl_info *info,
-				   struct virtio_kctl *vk)
+				   struct virtio_kctl *vk, bool again)
 {
-	struct device *dev = &snd->vdev->dev;
 	u32 type = le32_to_cpu(info->type);
 	u32 count = le32_to_cpu(info->count);
 	u64 range;
 
 	if (type >= ARRAY_SIZE(virtsnd_kctl_types)) {
-		dev_warn(dev, "control %u: unknown type %u, left out\n", id,
-			 type);
+		virtsnd_kctl_bad_info(snd, again, "control %u: unknown type %u",
+				      id, type);
 		return -EINVAL;
 	}
 	/* the spec: count is ignored for IEC958 */
 	if (type == VIRTIO_SND_CTL_TYPE_IEC958)
 		count = 1;
 	if (!count || count > virtsnd_kctl_count_max[type]) {
-		dev_warn(dev, "control %u: invalid count %u (1..%u), left out\n",
-			 id, count, virtsnd_kctl_count_max[type]);
+		virtsnd_kctl_bad_info(snd, again,
+				      "control %u: invalid count %u (1..%u)",
+				      id, count, virtsnd_kctl_count_max[type]);
 		return -EINVAL;
 	}
 
@@ -205,8 +228,10 @@ static int virtsnd_kctl_check_info(struct virtio_snd *snd, u32 id,
 	case VIRTIO_SND_CTL_TYPE_ENUMERATED:
 		vk->nitems = le32_to_cpu(info->value.enumerated.items);
 		if (!vk->nitems || vk->nitems > VIRTSND_KCTL_ITEMS_MAX) {
-			dev_warn(dev, "control %u: invalid number of items %u (1..%u), left out\n",
-				 id, vk->nitems, VIRTSND_KCTL_ITEMS_MAX);
+			virtsnd_kctl_bad_info(snd, again,
+					      "control %u: invalid number of items %u (1..%u)",
+					      id, vk->nitems,
+					      VIRTSND_KCTL_ITEMS_MAX);
 			return -EINVAL;
 		}
 		return 0;
@@ -217,8 +242,9 @@ static int virtsnd_kctl_check_info(struct virtio_snd *snd, u32 id,
 	range = (u64)vk->max - (u64)vk->min;
 	if (vk->min > vk->max || vk->step > S64_MAX ||
 	    (vk->min < vk->max && vk->step > range)) {
-		dev_warn(dev, "control %u: invalid range min %lld max %lld step %llu, left out\n",
-			 id, vk->min, vk->max, vk->step);
+		virtsnd_kctl_bad_info(snd, again,
+				      "control %u: invalid range min %lld max %lld step %llu",
+				      id, vk->min, vk->max, vk->step);
 		return -EINVAL;
 	}
 
@@ -389,6 +415,30 @@ out:
 }
 
 /*
+ * A write-only element whose range changed: its shadow must stay a value
+ * the element can have, or every read would fail.
+ */
+static void virtsnd_kctl_clamp_shadow(struct virtio_kctl *vk)
+{
+	struct virtio_snd_ctl_value *shadow = vk->shadow;
+	u32 i;
+
+	s64 x;
+
+	for (i = 0; i < vk->count; i++) {
+		if (vk->type == VIRTIO_SND_CTL_TYPE_INTEGER) {
+			x = (s32)le32_to_cpu(shadow->value.integer[i]);
+			x = clamp(x, vk->min, vk->max);
+			shadow->value.integer[i] = cpu_to_le32((u32)x);
+		} else if (vk->type == VIRTIO_SND_CTL_TYPE_INTEGER64) {
+			x = (s64)le64_to_cpu(shadow->value.integer64[i]);
+			x = clamp(x, vk->min, vk->max);
+			shadow->value.integer64[i] = cpu_to_le64(x);
+		}
+	}
+}
+
+/*
  * The device said the element's information changed: query it again.  The
  * type, count and items are fixed by the ALSA control already created; a
  * change there is refused.  Called with virtio_snd::kctl_lock held.
@@ -425,7 +475,7 @@ static int virtsnd_kctl_refresh(struct virtio_snd *snd, struct virtio_kctl *vk)
 		goto out;
 
 	info = virtsnd_kctl_msg_payload(msg);
-	rc = virtsnd_kctl_check_info(snd, id, info, &fresh);
+	rc = virtsnd_kctl_check_info(snd, id, info, &fresh, true);
 	if (rc)
 		goto out;
 	if (fresh.type != vk->type || fresh.count != vk->count ||
@@ -440,6 +490,8 @@ static int virtsnd_kctl_refresh(struct virtio_snd *snd, struct virtio_kctl *vk)
 	vk->min = fresh.min;
 	vk->max = fresh.max;
 	vk->step = fresh.step;
+	if (vk->shadow)
+		virtsnd_kctl_clamp_shadow(vk);
 	access = le32_to_cpu(info->access) & VIRTSND_KCTL_ACCESS_KNOWN;
 	/* the ALSA control keeps its rights; requests follow the device's */
 	if ((access ^ vk->access) & VIRTSND_KCTL_RIGHTS)
@@ -459,7 +511,12 @@ static int virtsnd_kctl_refresh(struct virtio_snd *snd, struct virtio_kctl *vk)
 			   vk->kctl->vd[0].access & ~SNDRV_CTL_ELEM_ACCESS_INACTIVE);
 
 out:
-	if (rc)
+	/*
+	 * Asked again on the next access only if the query itself failed: a
+	 * device that answers with bad information would otherwise cost a
+	 * request (and a warning) at every access.
+	 */
+	if (rc == -ETIMEDOUT || rc == -EIO || rc == -ENODEV)
 		WRITE_ONCE(vk->info_stale, true);
 	virtsnd_ctl_msg_unref(msg);
 	return rc;
@@ -918,7 +975,7 @@ static int virtsnd_kctl_add(struct virtio_snd *snd, u32 id,
 	struct snd_kcontrol *kctl;
 	int rc;
 
-	rc = virtsnd_kctl_check_info(snd, id, info, vk);
+	rc = virtsnd_kctl_check_info(snd, id, info, vk, false);
 	if (rc)
 		return rc;
 	if (vk->type == VIRTIO_SND_CTL_TYPE_ENUMERATED) {
