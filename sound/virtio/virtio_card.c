@@ -382,6 +382,7 @@ static int virtsnd_restore(struct virtio_device *vdev)
 	virtio_device_ready(vdev);
 	virtsnd_ctl_msg_set_dead(snd, false);
 	virtsnd_event_fill(snd);
+	virtsnd_kctl_restore(snd);
 	virtsnd_jack_restore(snd);
 	snd_power_change_state(snd->card, SNDRV_CTL_POWER_D0);
 

@@ -75,7 +75,11 @@ struct virtio_snd_queue {
  * @nchmaps: number of @chmaps
  * @kctls: one per device control element (VIRTIO_SND_F_CTLS)
  * @nkctls: number of @kctls
- * @kctl_lock: serialises the control elements' range updates and checks
+ * @kctl_lock: guards the control elements' range, access and shadow
+ *             values (and the INACTIVE bit of their ALSA controls), and
+ *             serialises the CTL_INFO queries that update them; taken
+ *             inside card->controls_rwsem (control callbacks), never the
+ *             other way round
  * @stats: error and event counters for the state dump
  */
 struct virtio_snd {
@@ -97,7 +101,7 @@ struct virtio_snd {
 	u32 nchmaps;
 	struct virtio_kctl *kctls;
 	u32 nkctls;
-	/* ranges of @kctls */
+	/* ranges, access, shadows of @kctls; taken inside controls_rwsem */
 	struct mutex kctl_lock;
 	struct virtio_snd_stats stats;
 };
@@ -138,5 +142,6 @@ int virtsnd_chmap_build_devs(struct virtio_snd *snd);
 
 int virtsnd_kctl_build_devs(struct virtio_snd *snd);
 void virtsnd_kctl_event(struct virtio_snd *snd, struct virtio_snd_event *event);
+void virtsnd_kctl_restore(struct virtio_snd *snd);
 
 #endif /* VIRTIO_SND_CARD_H */

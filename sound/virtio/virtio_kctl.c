@@ -51,6 +51,7 @@
  * @items: NUL-terminated item names (ENUMERATED)
  * @shadow: the value last written, for an element the device does not let
  *          us read (NULL for a readable one)
+ * @written: @shadow was written by user space (and is replayed on restore)
  * @invert: a MUTE element under its role's ALSA name: the device's 1 (muted)
  *          is ALSA's 0 (a Switch is 1 when sound passes)
  * @access: the device's access bits (VIRTIO_SND_CTL_ACCESS_*) as last
@@ -73,6 +74,7 @@ struct virtio_kctl {
 	struct virtio_snd_ctl_enum_item *items;
 	struct virtio_snd_ctl_value *shadow;
 	u32 access;
+	bool written;
 	bool invert;
 	bool info_stale;
 };
@@ -773,6 +775,7 @@ static int virtsnd_kctl_put(struct snd_kcontrol *kctl,
 		mutex_lock(&snd->kctl_lock);
 		rc = !!memcmp(vk->shadow, value, virtsnd_kctl_value_bytes(vk));
 		memcpy(vk->shadow, value, sizeof(*value));
+		vk->written = true;
 		mutex_unlock(&snd->kctl_lock);
 		goto out;
 	}
@@ -1111,6 +1114,65 @@ int virtsnd_kctl_build_devs(struct virtio_snd *snd)
 out:
 	kfree(info);
 	return rc;
+}
+
+/**
+ * virtsnd_kctl_restore() - bring the controls back after a device reset
+ * @snd: the card
+ *
+ * The reset of freeze/restore put the device's elements back to their
+ * defaults: every element's information is queried again on its next
+ * access, the value user space wrote to a write-only element (the driver's
+ * shadow) is written again, and user space is told that every element may
+ * have changed.
+ *
+ * Context: process context (restore), once the control queue takes
+ * requests again and before the card is back in D0 (control ioctls wait
+ * for D0); may sleep.  Takes virtio_snd::kctl_lock.
+ */
+void virtsnd_kctl_restore(struct virtio_snd *snd)
+{
+	struct virtio_snd_msg *msg;
+	struct virtio_kctl *vk;
+	u32 i;
+	int rc;
+
+	for (i = 0; i < snd->nkctls; i++)
+		WRITE_ONCE(snd->kctls[i].info_stale, true);
+
+	for (i = 0; i < snd->nkctls; i++) {
+		vk = &snd->kctls[i];
+		if (!vk->kctl || !vk->shadow || !vk->written)
+			continue;
+		msg = virtsnd_kctl_msg(VIRTIO_SND_R_CTL_WRITE, i,
+				       sizeof(*vk->shadow), 0);
+		if (!msg)
+			break;
+		mutex_lock(&snd->kctl_lock);
+		rc = virtsnd_kctl_refresh(snd, vk);
+		if (!rc && !(vk->access & VIRTSND_KCTL_ACCESS(WRITE)))
+			rc = -EPERM;
+		if (!rc) {
+			memcpy(virtsnd_ctl_msg_request(msg) +
+			       sizeof(struct virtio_snd_ctl_hdr),
+			       vk->shadow, sizeof(*vk->shadow));
+			rc = virtsnd_ctl_msg_send(snd, msg);
+		}
+		mutex_unlock(&snd->kctl_lock);
+		virtsnd_ctl_msg_unref(msg);
+		if (rc)
+			dev_warn(&snd->vdev->dev,
+				 "control %u: value not restored (%d)\n", i, rc);
+		/* a device that stopped answering would make resume crawl */
+		if (rc == -ETIMEDOUT || rc == -ENODEV)
+			break;
+	}
+
+	for (i = 0; i < snd->nkctls; i++)
+		if (snd->kctls[i].kctl)
+			snd_ctl_notify(snd->card, SNDRV_CTL_EVENT_MASK_VALUE |
+				       SNDRV_CTL_EVENT_MASK_INFO,
+				       &snd->kctls[i].kctl->id);
 }
 
 /**
