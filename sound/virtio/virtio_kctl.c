@@ -242,6 +242,9 @@ static int virtsnd_kctl_check_info(struct virtio_snd *snd, u32 id,
 	}
 
 	range = (u64)vk->max - (u64)vk->min;
+	/* a fixed value has no step (and a huge one would not fit a long) */
+	if (vk->min == vk->max)
+		vk->step = 0;
 	if (vk->min > vk->max || vk->step > S64_MAX ||
 	    (vk->min < vk->max && vk->step > range)) {
 		virtsnd_kctl_bad_info(snd, again,
@@ -542,7 +545,8 @@ static int virtsnd_kctl_info(struct snd_kcontrol *kctl,
 	case VIRTIO_SND_CTL_TYPE_INTEGER:
 		uinfo->value.integer.min = vk->min;
 		uinfo->value.integer.max = vk->max;
-		uinfo->value.integer.step = vk->step;
+		/* (only an INTEGER range beyond LONG_MAX on 32 bits cuts it) */
+		uinfo->value.integer.step = min_t(u64, vk->step, LONG_MAX);
 		break;
 	case VIRTIO_SND_CTL_TYPE_INTEGER64:
 		uinfo->value.integer64.min = vk->min;
