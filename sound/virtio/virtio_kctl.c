@@ -406,8 +406,8 @@ static int virtsnd_kctl_query_items(struct virtio_snd *snd, u32 id,
 				 id, i);
 			item[sizeof(vk->items[i].item) - 1] = '\0';
 		}
-		if (!*item) {
-			dev_warn(dev, "control %u: item %u has no name, left out\n",
+		if (!virtsnd_kctl_name_usable(item)) {
+			dev_warn(dev, "control %u: item %u has no usable name (printable ASCII), left out\n",
 				 id, i);
 			rc = -EINVAL;
 			goto out;
