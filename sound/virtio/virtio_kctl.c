@@ -32,9 +32,6 @@
 /* Upper bounds for device-given sizes (far above real devices). */
 #define VIRTSND_KCTL_ITEMS_MAX		256
 #define VIRTSND_KCTL_INDEX_MAX		1023
-/* Largest TLV the driver transfers: the spec's value limit plus the header */
-#define VIRTSND_KCTL_TLV_BYTES_MAX	\
-	(sizeof(struct virtio_snd_ctl_tlv) + VIRTIO_SND_CTL_TLV_VALUE_MAX)
 
 #define VIRTSND_KCTL_ACCESS(bit)	(1U << VIRTIO_SND_CTL_ACCESS_##bit)
 #define VIRTSND_KCTL_EVT(bit)		(1U << VIRTIO_SND_CTL_EVT_MASK_##bit)
@@ -1034,8 +1031,6 @@ static int virtsnd_kctl_add(struct virtio_snd *snd, u32 id,
 	kctl = snd_ctl_new1(&knew, snd);
 	if (!kctl)
 		return -ENOMEM;
-	/* snd_ctl_new1() turns no access at all into read-write: undo it */
-	kctl->vd[0].access = knew.access;
 
 	rc = snd_ctl_add(snd->card, kctl);
 	if (rc) {
