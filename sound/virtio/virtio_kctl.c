@@ -1179,7 +1179,12 @@ void virtsnd_kctl_restore(struct virtio_snd *snd)
  * @snd: the card
  * @event: the event
  *
- * Context: process context (the card's worker).
+ * Only marks the element's information stale (the next access, which holds
+ * the controls_rwsem and virtio_snd::kctl_lock, queries it) and notifies
+ * user space: the worker must not wait for the device.
+ *
+ * Context: process context (the card's worker).  Takes no lock of its
+ * own; snd_ctl_notify() takes the card's ctl_files_rwlock.
  */
 void virtsnd_kctl_event(struct virtio_snd *snd, struct virtio_snd_event *event)
 {
