@@ -255,8 +255,10 @@ group_vhost() {
 faults_xfail() {
 	[ "$DRIVER" = intree ] || return 0
 	awk -F '\t' -v OFS='\t' '
-	NR == FNR { n = $0; sub(/ .*/, "", n); r = $0; sub(/^[^ ]* +/, "", r); x[n] = r; next }
-	$1 == "not ok" && $3 == "" && ($2 in x) { $3 = "XFAIL in-tree: " x[$2] }
+	FILENAME == ARGV[1] { n = $0; sub(/ .*/, "", n); r = $0; sub(/^[^ ]* +/, "", r); x[n] = r; next }
+	$1 == "not ok" && $3 !~ /^(XFAIL|SKIP)/ && ($2 in x) {
+		$3 = "XFAIL in-tree: " x[$2] ($3 == "" ? "" : " (" $3 ")")
+	}
 	{ print }' <(grep -v '^#' "$VSND_DIR/tests/faults-intree.xfail") "$RESULTS" > "$RESULTS.tmp" &&
 		mv "$RESULTS.tmp" "$RESULTS"
 }
