@@ -44,7 +44,11 @@ if suite_prepare; then
 		events) boot_vus events 150 events.sh events.conf
 			boot_vus events_faults 60 events-faults.sh events-faults.conf
 			boot_vus events_faults2 60 "events-faults.sh 2" events-faults2.conf
-			boot_vus recovery 90 recovery.sh events.conf ;;
+			boot_vus recovery 90 recovery.sh events.conf
+			# pm-state.sh takes guest/pmstate from /host until guest/Makefile builds it
+			mkdir -p "$RUN/pm_state"
+			gcc -O2 -o "$RUN/pm_state/pmstate" "$VSND_DIR/guest/pmstate.c" -lasound
+			boot_vus pm_state 120 pm-state.sh events.conf ;;
 		*) result "not ok" "virtio_snd.$g" "cannot run: unknown group" ;;
 		esac
 	done
