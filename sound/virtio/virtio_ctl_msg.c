@@ -169,6 +169,18 @@ void *virtsnd_ctl_msg_data(struct virtio_snd_msg *msg)
 int virtsnd_ctl_status_to_errno(struct virtio_snd *snd, u32 request,
 				u32 status)
 {
+	static const char *const names[] = {
+		[VIRTIO_SND_S_BAD_MSG - VIRTIO_SND_S_OK] = "BAD_MSG",
+		[VIRTIO_SND_S_NOT_SUPP - VIRTIO_SND_S_OK] = "NOT_SUPP",
+		[VIRTIO_SND_S_IO_ERR - VIRTIO_SND_S_OK] = "IO_ERR",
+	};
+
+	/* a refused request must leave a trace: callers often only log -EIO */
+	if (status != VIRTIO_SND_S_OK && status - VIRTIO_SND_S_OK < ARRAY_SIZE(names))
+		dev_warn_ratelimited(&snd->vdev->dev,
+				     "request 0x%04x: device answered %s\n",
+				     request, names[status - VIRTIO_SND_S_OK]);
+
 	switch (status) {
 	case VIRTIO_SND_S_OK:
 		return 0;
