@@ -218,6 +218,14 @@ static int virtsnd_ctl_msg_result(struct virtio_snd *snd,
 		return -EPROTO;
 	}
 
+	if (msg->used_len > msg->response_size) {
+		virtsnd_stats_inc(snd, ctl_bad_length);
+		dev_warn_ratelimited(&snd->vdev->dev,
+				     "request 0x%04x: device used %u bytes of a %zu-byte response\n",
+				     msg->request_code, msg->used_len,
+				     msg->response_size);
+	}
+
 	rc = virtsnd_ctl_status_to_errno(snd, msg->request_code,
 					 le32_to_cpu(hdr->code));
 	if (!rc && msg->used_len < msg->response_size) {

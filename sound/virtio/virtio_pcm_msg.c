@@ -594,11 +594,23 @@ static void virtsnd_pcm_msg_complete(struct virtio_pcm_msg *msg,
 					     vss->sid, len, status);
 		msg->written = 0;
 	} else {
+		u32 latency = le32_to_cpu(msg->status.latency_bytes);
+
+		/* the device cannot have written more than the buffer */
+		if (len - status_size > vss->period_bytes) {
+			vss->io_bad_length++;
+			dev_warn_ratelimited(dev,
+					     "stream %u: device used %u bytes of a %zu-byte buffer\n",
+					     vss->sid, len - (u32)status_size,
+					     vss->period_bytes);
+		}
+		if (latency > vss->buffer_bytes)
+			dev_warn_ratelimited(dev,
+					     "stream %u: latency of %u bytes beyond the %zu-byte buffer\n",
+					     vss->sid, latency, vss->buffer_bytes);
 		msg->written = min_t(size_t, len - status_size,
 				     vss->period_bytes);
-		vss->latency_bytes =
-			min_t(size_t, le32_to_cpu(msg->status.latency_bytes),
-			      vss->buffer_bytes);
+		vss->latency_bytes = min_t(size_t, latency, vss->buffer_bytes);
 	}
 
 	vss->completed++;
