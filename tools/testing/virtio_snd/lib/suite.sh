@@ -126,7 +126,14 @@ boot() {
 		[ "$name" != "$rest" ] && dir=${rest#* # }
 		result "$st" "$name" "$dir"
 	done
-	if grep -q '^# vsnd: done' "$w/out.txt"; then
+	# a script that could not run, or ran and said nothing, must not
+	# pass as an empty group
+	if ! grep -qE '^(not )?ok - ' "$w/out.txt" &&
+	   grep -q '^# vsnd: done' "$w/out.txt"; then
+		result "not ok" "virtio_snd.$g.guest" "the guest script gave no result ($(grep -m1 '^# vsnd: cmd.sh exit' "$w/out.txt" | sed 's/^# vsnd: //'))"
+	elif grep -qE '^# vsnd: cmd.sh exit 12[67]$' "$w/out.txt"; then
+		result "not ok" "virtio_snd.$g.guest" "the guest script could not be run ($(grep -m1 '^# vsnd: cmd.sh exit' "$w/out.txt" | sed 's/^# vsnd: //'))"
+	elif grep -q '^# vsnd: done' "$w/out.txt"; then
 		result ok "virtio_snd.$g.guest"
 	elif [ $rc = 124 ]; then
 		result "not ok" "virtio_snd.$g.guest" "guest timed out after ${secs}s (see $w)"
