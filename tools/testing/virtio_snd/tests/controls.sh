@@ -56,8 +56,9 @@ name='Mic Capture Volume'|type=INTEGER,access=rw------,values=1,min=0,max=30,ste
 name='Master Playback Volume',index=1|type=INTEGER,access=rw------,values=1,min=0,max=31,step=0
 name='Channel Mode'|type=ENUMERATED,access=rw------,values=2,items=4
 name='Line Boost Volume',index=2|type=INTEGER,access=rw------,values=1,min=0,max=3,step=0
+name='Master Playback Switch',index=1|type=BOOLEAN,access=rw------,values=1
 EOF
-expect "$T.count" 14 "$(mixer_count)"
+expect "$T.count" 15 "$(mixer_count)"
 
 items() { amixer -c "$card" cget "$1" | sed -n "s/^  ; Item #[0-9]* '\(.*\)'/\1/p" | tr '\n' ,; }
 expect "$T.items.capture_source" "Mic,Line In,CD," "$(items "name='Capture Source'")"
@@ -81,6 +82,7 @@ name='Mic Capture Volume'|10
 name='Master Playback Volume',index=1|31
 name='Channel Mode'|0,3
 name='Line Boost Volume',index=2|1
+name='Master Playback Switch',index=1|off
 EOF
 # not readable on the device: ALSA reads the value last written (the minimum
 # at first), so that alsa-lib's simple mixer still loads the card
@@ -103,9 +105,20 @@ name='Tone Control'|-7|-7
 name='Mic Capture Volume'|25|25
 name='Master Playback Volume',index=1|0|0
 name='Channel Mode'|2,1|2,1
+name='Master Playback Switch',index=1|on|on
 EOF
 expect "$T.write.write_only" ok "$(/vsnd/ctlcheck "$card" write 'Write Only Level' 5)"
 expect "$T.write.write_only_shadow" 5 "$(value_of "name='Write Only Level'")"
+# a mute element under the role's Switch name is inverted (spec: 1 = muted)
+dev_cmd ctl 14 value 1
+mw=0
+while [ "$(value_of "name='Master Playback Switch',index=1")" != off ] &&
+	[ $mw -lt 30 ]; do
+	mw=$((mw + 1))
+	usleep 100000
+done
+expect "$T.write.mute_role_device_muted" off \
+	"$(value_of "name='Master Playback Switch',index=1")"
 check "$T.write.read_only_refused" "read-only element was written" \
 	sh -c "! amixer -c $card cset name='Read Only Level' 1 > /dev/null 2>&1"
 
@@ -238,14 +251,14 @@ if reprobe ctl_info_garbage "ctl 0x300 fill 0xff count=0"; then
 fi
 # names without NUL: all the same 43 X's, uniquified by index
 if reprobe ctl_info_noterm "ctl 0x300 noterm count=0"; then
-	expect "$T.fault.ctl_info_noterm.controls" 14 "$(mixer_count)"
+	expect "$T.fault.ctl_info_noterm.controls" 15 "$(mixer_count)"
 	x=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX
 	expect "$T.fault.ctl_info_noterm.index13" "type=INTEGER,access=rw------,values=1,min=0,max=3,step=0" \
 		"$(info_of "iface=MIXER,name='$x',index=13")"
 fi
 # the first enumerated element loses its items: only it is left out
 if reprobe enum_items_io_err "ctl 0x301 status IO_ERR count=1"; then
-	expect "$T.fault.enum_items_io_err.controls" 13 "$(mixer_count)"
+	expect "$T.fault.enum_items_io_err.controls" 14 "$(mixer_count)"
 	check "$T.fault.enum_items_io_err.others" "Channel Mode missing" \
 		sh -c "amixer -c $card controls | grep -q 'Channel Mode'"
 fi
@@ -253,10 +266,10 @@ if reprobe jack_chmap_fail "ctl JACK_INFO status IO_ERR count=0" \
 		"ctl CHMAP_INFO drop count=0"; then
 	expect "$T.fault.jack_chmap_fail.jacks" 0 "$(jacks)"
 	expect "$T.fault.jack_chmap_fail.chmaps" 0 "$(chmaps)"
-	expect "$T.fault.jack_chmap_fail.controls" 14 "$(mixer_count)"
+	expect "$T.fault.jack_chmap_fail.controls" 15 "$(mixer_count)"
 fi
 if reprobe clean; then
-	expect "$T.fault.clean.controls" 14 "$(mixer_count)"
+	expect "$T.fault.clean.controls" 15 "$(mixer_count)"
 	expect "$T.fault.clean.jacks" 2 "$(jacks)"
 	expect "$T.fault.clean.chmaps" 3 "$(chmaps)"
 	# a failed read fails that read only
