@@ -347,11 +347,6 @@ static void virtsnd_remove(struct virtio_device *vdev)
 {
 	struct virtio_snd *snd = vdev->priv;
 
-	/*
-	 * Control requests fail from now on: snd_card_disconnect() waits for
-	 * the control ioctls waiting for them.
-	 */
-	virtsnd_ctl_msg_set_dead(snd, true);
 	/* user space gets -ENODEV from now on and every waiter is woken */
 	snd_card_disconnect(snd->card);
 	virtsnd_quiesce(snd);

@@ -245,9 +245,7 @@ static void virtsnd_ctl_msg_finish(struct virtio_snd *snd,
 				   struct virtio_snd_msg *msg, int rc)
 {
 	list_del_init(&msg->list);
-	/* a waiter woken by virtsnd_ctl_msg_set_dead() may be reading it */
-	if (!completion_done(&msg->notify))
-		msg->rc = rc;
+	msg->rc = rc;
 	if (msg->callback)
 		msg->callback(snd, msg, rc);
 	complete(&msg->notify);
@@ -394,29 +392,15 @@ int virtsnd_ctl_msg_send_async(struct virtio_snd *snd,
  * @snd: the card
  * @dead: true to refuse new messages with -ENODEV
  *
- * With @dead true, the callers waiting for a message still on the queue are
- * also woken with -ENODEV (remove must not wait msg_timeout_ms for each of
- * them: they hold the card's power reference); the queue keeps its
- * references until virtsnd_ctl_msg_cancel_all(), after the reset.
- *
  * Context: any context.  Takes the control queue lock.
  */
 void virtsnd_ctl_msg_set_dead(struct virtio_snd *snd, bool dead)
 {
 	struct virtio_snd_queue *queue = virtsnd_control_queue(snd);
-	struct virtio_snd_msg *msg;
 	unsigned long flags;
 
 	spin_lock_irqsave(&queue->lock, flags);
 	snd->ctl_dead = dead;
-	if (dead)
-		list_for_each_entry(msg, &snd->ctl_msgs, list) {
-			/* asynchronous ones complete in cancel-all */
-			if (msg->callback || completion_done(&msg->notify))
-				continue;
-			msg->rc = -ENODEV;
-			complete(&msg->notify);
-		}
 	spin_unlock_irqrestore(&queue->lock, flags);
 }
 

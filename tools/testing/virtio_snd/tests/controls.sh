@@ -268,28 +268,6 @@ if reprobe jack_chmap_fail "ctl JACK_INFO status IO_ERR count=0" \
 	expect "$T.fault.jack_chmap_fail.chmaps" 0 "$(chmaps)"
 	expect "$T.fault.jack_chmap_fail.controls" 15 "$(mixer_count)"
 fi
-# remove while control writes wait for a device that does not answer: each
-# would wait msg_timeout_ms (1 s) in turn, but remove fails them at once
-if reprobe remove_stalled; then
-	dev_cmd fault ctl 0x303 drop count=0
-	# (one after the other: a write holds controls_rwsem)
-	for v in 1 2 3 4 5; do
-		/vsnd/ctlcheck "$card" write 'Tone Control' $v > /dev/null 2>&1 &
-	done
-	usleep 500000
-	# (uptime in centiseconds)
-	read -r up _ < /proc/uptime
-	t0=${up%.*}${up#*.}
-	echo "$vdev" > /sys/bus/virtio/drivers/virtio_snd/unbind
-	read -r up _ < /proc/uptime
-	t1=${up%.*}${up#*.}
-	wait
-	echo "# unbind behind stalled writes: $(((t1 - t0) * 10)) ms"
-	check "$T.fault.remove_stalled.fast" \
-		"unbind took $(((t1 - t0) * 10)) ms behind stalled writes" \
-		test $((t1 - t0)) -lt 30
-	dev_cmd fault clear
-fi
 if reprobe clean; then
 	expect "$T.fault.clean.controls" 15 "$(mixer_count)"
 	expect "$T.fault.clean.jacks" 2 "$(jacks)"
