@@ -7,20 +7,22 @@
 # failed.  Progress goes to stderr.
 #
 #   run-tests.sh [KERNEL=6.12|6.1|debug] [DRIVER=ours|intree]
-#                [GROUPS=enum,play,capture,lifecycle,state]
+#                [GROUPS=group,group...]
 # (the same names are read from the environment; VSND_GROUPS too).
+# Groups, all by default: QEMU's virtio-sound-pci (lib/suite.sh):
+# enum,play,capture,lifecycle,state; the vhost-user test device
+# (lib/vhost.sh): vhost,faults,controls,events; system (lib/system.sh):
+# cards,pm,hotplug,selftests.
 # VSND_MODULE=<path.ko> tests that prebuilt module instead of building ours;
 # VSND_DEVICE_OPTS=,jacks=1 adds options to the lifecycle/state device.
-# System groups (lib/system.sh, not in the default list):
-# cards,pm,hotplug,selftests.  vhost-user-snd groups (lib/vhost.sh, not
-# in the default list either): vhost,faults.
 # Logs of the last run: $VSND_CACHE/runs/<kernel>-<driver>/<group>/.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
 
 # bash ignores GROUPS from the environment (it is the shell's gid list)
 sel=$(tr '\0' '\n' < /proc/$$/environ | sed -n 's/^GROUPS=//p')
-sel=${VSND_GROUPS:-${sel:-enum,play,capture,lifecycle,state}}
+ALL=enum,play,capture,lifecycle,state,vhost,faults,controls,events,cards,pm,hotplug,selftests
+sel=${VSND_GROUPS:-${sel:-$ALL}}
 KERNEL=${KERNEL:-6.12}
 DRIVER=${DRIVER:-ours}
 for a in "$@"; do
