@@ -14,6 +14,7 @@
  * sysfs file: amixer, alsactl (which saves and restores it) and every
  * alsa-lib program reach it, and it needs no new ABI.
  */
+#include <linux/string.h>
 #include <linux/virtio_config.h>
 #include <sound/control.h>
 #include <sound/jack.h>
@@ -277,8 +278,12 @@ static int virtsnd_jack_add_remap(struct virtio_jack *vjack, const char *name)
 		.get = virtsnd_jack_remap_get,
 		.put = virtsnd_jack_remap_put,
 	};
+	struct snd_kcontrol *kctl;
 
-	return snd_ctl_add(vjack->snd->card, snd_ctl_new1(&tmpl, vjack));
+	kctl = snd_ctl_new1(&tmpl, vjack);
+	if (!kctl)
+		return -ENOMEM;
+	return snd_ctl_add(vjack->snd->card, kctl);
 }
 
 /*
@@ -298,9 +303,10 @@ static void virtsnd_jack_name(struct virtio_snd *snd, u32 id, char *name,
 	for (i = 0; i < id; i++) {
 		u32 other = snd->jacks[i].defconf;
 
-		if (VIRTSND_DEFCONF_DEVICE(other) ==
-		    VIRTSND_DEFCONF_DEVICE(defconf) &&
-		    virtsnd_jack_location(other) == loc)
+		/* by name: several device codes share one (e.g. "Other") */
+		if (!strcmp(virtsnd_jack_devices[VIRTSND_DEFCONF_DEVICE(other)].name,
+			    dev) &&
+		    !strcmp(virtsnd_jack_location(other), loc))
 			same++;
 	}
 
