@@ -632,6 +632,11 @@ static void virtsnd_pcm_notify_cb(struct virtqueue *vqueue,
 	unsigned int len;
 
 	spin_lock_irqsave(&queue->lock, flags);
+	/* a PERIOD_ELAPSED event may call us while the card goes away */
+	if (unlikely(queue->dead)) {
+		spin_unlock_irqrestore(&queue->lock, flags);
+		return;
+	}
 	do {
 		virtqueue_disable_cb(vqueue);
 		while ((msg = virtqueue_get_buf(vqueue, &len)))
@@ -659,7 +664,10 @@ static void virtsnd_pcm_notify_cb(struct virtqueue *vqueue,
  * virtsnd_pcm_tx_notify_cb() - tx virtqueue callback
  * @vqueue: the tx virtqueue
  *
- * Context: hard IRQ.  Takes the tx queue lock.
+ * Also called for a PERIOD_ELAPSED event; does nothing once the queue is
+ * dead (device reset).
+ *
+ * Context: hard IRQ, or the card's worker (event).  Takes the tx queue lock.
  */
 void virtsnd_pcm_tx_notify_cb(struct virtqueue *vqueue)
 {
@@ -672,7 +680,10 @@ void virtsnd_pcm_tx_notify_cb(struct virtqueue *vqueue)
  * virtsnd_pcm_rx_notify_cb() - rx virtqueue callback
  * @vqueue: the rx virtqueue
  *
- * Context: hard IRQ.  Takes the rx queue lock.
+ * Also called for a PERIOD_ELAPSED event; does nothing once the queue is
+ * dead (device reset).
+ *
+ * Context: hard IRQ, or the card's worker (event).  Takes the rx queue lock.
  */
 void virtsnd_pcm_rx_notify_cb(struct virtqueue *vqueue)
 {
