@@ -35,18 +35,6 @@ if [ -n "$bad" ]; then
 fi
 ok $n.enum
 
-# ended PID SECS: PID exits within SECS (killed otherwise); status in $st
-ended() {
-	local ei=0
-	while kill -0 "$1" 2>/dev/null; do
-		ei=$((ei + 1))
-		[ $ei -gt $(($2 * 10)) ] && { kill -9 "$1"; wait "$1"; st=killed; return 1; }
-		usleep 100000
-	done
-	wait "$1"
-	st=$?
-}
-
 if [ "$mode" = exact ]; then
 	pids=
 	while read -r idx fmt bytes frames; do

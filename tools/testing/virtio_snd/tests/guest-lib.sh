@@ -24,6 +24,18 @@ wait_card() {
 	done
 }
 
+# ended PID SECS: PID exits within SECS (killed otherwise); status in $st
+ended() {
+	local ei=0
+	while kill -0 "$1" 2>/dev/null; do
+		ei=$((ei + 1))
+		[ $ei -gt $(($2 * 10)) ] && { kill -9 "$1"; wait "$1"; st=killed; return 1; }
+		usleep 100000
+	done
+	wait "$1"
+	st=$?
+}
+
 # virtio_snd_dev: sysfs path of the first virtio device with device id 25
 virtio_snd_dev() {
 	local d

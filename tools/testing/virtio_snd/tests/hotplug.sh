@@ -29,17 +29,6 @@ gone() {
 		usleep 100000
 	done
 }
-# ended PID SECS: PID exits within SECS; its status in $st
-ended() {
-	local ei=0
-	while kill -0 "$1" 2>/dev/null; do
-		ei=$((ei + 1))
-		[ $ei -gt $(($2 * 10)) ] && { kill -9 "$1"; wait "$1"; st=killed; return 1; }
-		usleep 100000
-	done
-	wait "$1"
-	st=$?
-}
 running() { # running CARD DIR: the card's first substream in DIR is RUNNING
 	grep -q RUNNING "/proc/asound/card$1/pcm0$2/sub0/status" 2>/dev/null
 }
