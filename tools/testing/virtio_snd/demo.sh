@@ -13,7 +13,7 @@ DRIVER=${DRIVER:-ours}
 suite_init "$KERNEL" "$DRIVER-demo"
 DRIVER=${DRIVER%-demo}
 if ! suite_prepare 2>/dev/null; then
-	cut -f2- "$RESULTS" | tr '\t' ' ' >&2
+	cut -f2,3 "$RESULTS" | tr '\t' ' ' >&2
 	exit 1
 fi
 w=$RUN/demo
@@ -44,7 +44,7 @@ else
 	bad=1
 fi
 if grep -q "^not ok" "$RESULTS"; then
-	grep "^not ok" "$RESULTS" | cut -f2- | tr '\t' ' ' | sed 's/^/FAILED: /'
+	grep "^not ok" "$RESULTS" | cut -f2,3 | tr '\t' ' ' | sed 's/^/FAILED: /'
 	bad=1
 fi
 echo "logs: $w"

@@ -7,8 +7,10 @@
 # failed.  Progress goes to stderr.
 #
 #   run-tests.sh [KERNEL=6.12|6.1|debug] [DRIVER=ours|intree]
-#                [GROUPS=group,group...]
+#                [GROUPS=group,group...] [REPEAT=N]
 # (the same names are read from the environment; VSND_GROUPS too).
+# REPEAT=N runs the groups N times over and reports each test once, with
+# how many of the N rounds it failed in (a flake check).
 # Groups, all by default: QEMU's virtio-sound-pci (lib/suite.sh):
 # enum,play,capture,lifecycle,state; the vhost-user test device
 # (lib/vhost.sh): vhost,faults,controls,events; system (lib/system.sh):
@@ -30,13 +32,16 @@ for a in "$@"; do
 	KERNEL=*) KERNEL=${a#*=} ;;
 	DRIVER=*) DRIVER=${a#*=} ;;
 	GROUPS=*) sel=${a#*=} ;;
-	*) echo "usage: $0 [KERNEL=6.12|6.1|debug] [DRIVER=ours|intree] [GROUPS=a,b]" >&2
+	REPEAT=*) REPEAT=${a#*=} ;;
+	*) echo "usage: $0 [KERNEL=6.12|6.1|debug] [DRIVER=ours|intree] [GROUPS=a,b] [REPEAT=N]" >&2
 	   exit 2 ;;
 	esac
 done
+REPEAT=${REPEAT:-1}
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "$0: REPEAT=$REPEAT is not a count" >&2; exit 2; }
 
-suite_init "$KERNEL" "$DRIVER"
-if suite_prepare; then
+run_groups() {
+	local g
 	for g in ${sel//,/ }; do
 		case $g in
 		enum|play|capture|lifecycle|state) "group_$g" ;;
@@ -53,6 +58,15 @@ if suite_prepare; then
 			boot_vus pm_state 120 pm-state.sh events.conf ;;
 		*) result "not ok" "virtio_snd.$g" "cannot run: unknown group" ;;
 		esac
+	done
+}
+
+suite_init "$KERNEL" "$DRIVER"
+if suite_prepare; then
+	for ((ROUND = 1; ROUND <= REPEAT; ROUND++)); do
+		[ "$REPEAT" = 1 ] || say "round $ROUND of $REPEAT"
+		run_groups
+		suite_keep_round
 	done
 fi
 suite_report

@@ -29,10 +29,25 @@ suite_init() {
 	: > "$RESULTS"
 }
 
-# result STATUS NAME [DIRECTIVE]: STATUS is "ok" or "not ok"
+# result STATUS NAME [DIRECTIVE]: STATUS is "ok" or "not ok"; the line
+# also records the round (REPEAT), 0 outside the rounds (set-up)
 result() {
-	printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >> "$RESULTS"
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "${3:-}" "${ROUND:-0}" >> "$RESULTS"
 	say "${1} - $2${3:+ # $3}"
+}
+
+# suite_keep_round: with REPEAT, a round's group logs are kept (as
+# $RUN/round<N>/) only if one of its tests failed
+suite_keep_round() {
+	local d keep
+	[ "${REPEAT:-1}" -gt 1 ] || return 0
+	keep=$(awk -F '\t' -v r="$ROUND" '$4 == r && $1 != "ok"' "$RESULTS")
+	[ -n "$keep" ] && mkdir -p "$RUN/round$ROUND"
+	for d in "$RUN"/*/; do
+		d=${d%/}
+		case ${d##*/} in round*) continue ;; esac
+		if [ -n "$keep" ]; then mv "$d" "$RUN/round$ROUND/"; else rm -rf "$d"; fi
+	done
 }
 
 # our module for $KREL, built (or rebuilt) now; sets MODULE
@@ -291,26 +306,71 @@ group_state() {
 		-device "virtio-sound-pci,audiodev=n,streams=2${VSND_DEVICE_OPTS:-}"
 }
 
-# suite_report: the KTAP stream; XFAIL passes only for the in-tree driver
-# and only with a reason.
+# awk: whether a result line (status, directive) counts as passed; XFAIL
+# passes only for the in-tree driver (-v intree=1) and only with a reason
+PASSED_AWK='function passed(st, dir) { return st == "ok" || (intree && dir ~ /^XFAIL [^ ]/) }'
+
+# suite_fold: with REPEAT, one line per test, in the order of first
+# appearance: passed only if it passed in every round (set-up: once), then
+# as its last result; otherwise the directive says in how many rounds it failed or was
+# missing, and gives the first failure
+suite_fold() {
+	local suite_intree
+	suite_intree=$([ "$DRIVER" = intree ] && echo 1)
+	awk -F '\t' -v OFS='\t' -v rounds="$REPEAT" -v intree="$suite_intree" "$PASSED_AWK"'
+	!($2 in seen) { order[++n] = $2; seen[$2] = 0; bad[$2] = 0; want[$2] = $4 ? rounds : 1 }
+	{
+		seen[$2]++
+		st[$2] = $1; dir[$2] = $3
+		if (!passed($1, $3)) {
+			bad[$2]++
+			if (!($2 in first))
+				first[$2] = "round " $4 ": " ($3 == "" ? "failed" : $3)
+		}
+	}
+	END {
+		for (i = 1; i <= n; i++) {
+			t = order[i]
+			miss = want[t] - seen[t]
+			if (miss < 0)
+				miss = 0
+			if (!bad[t] && !miss) {
+				print st[t], t, dir[t]
+				continue
+			}
+			d = (bad[t] + miss) " of " rounds " rounds failed"
+			if (miss)
+				d = d " (missing in " miss ")"
+			if (t in first)
+				d = d ", first in " first[t]
+			print "not ok", t, d
+		}
+	}' "$RESULTS"
+}
+
+# suite_report: the KTAP stream; status 0 only if every test passed
 suite_report() {
-	local total pass=0 fail=0 i=0 st name dir
-	total=$(wc -l < "$RESULTS")
+	local lines=$RESULTS suite_intree
+	suite_intree=$([ "$DRIVER" = intree ] && echo 1)
+	if [ "${REPEAT:-1}" -gt 1 ]; then
+		lines=$RUN/results.folded
+		suite_fold > "$lines"
+		awk -F '\t' -v intree="$suite_intree" "$PASSED_AWK"' !passed($1, $3)' \
+			"$lines" > "$RUN/flakes"
+	fi
 	echo "KTAP version 1"
-	echo "# virtio_snd suite: kernel $KERNEL${KREL:+ ($KREL)}, driver $DRIVER"
-	echo "1..$total"
-	while IFS=$'\t' read -r st name dir; do
-		i=$((i + 1))
-		echo "$st $i $name${dir:+ # $dir}"
-		if [ "$st" = ok ]; then
-			pass=$((pass + 1))
-		elif [ "$DRIVER" = intree ] && [[ $dir =~ ^XFAIL\ [^\ ] ]]; then
-			pass=$((pass + 1))
+	echo "# virtio_snd suite: kernel $KERNEL${KREL:+ ($KREL)}, driver $DRIVER$([ "${REPEAT:-1}" -gt 1 ] && echo ", $REPEAT rounds")"
+	echo "1..$(wc -l < "$lines")"
+	awk -F '\t' -v intree="$suite_intree" -v run="$RUN" "$PASSED_AWK"'
+	{
+		printf "%s %d %s%s\n", $1, NR, $2, ($3 == "" ? "" : " # " $3)
+		if (passed($1, $3))
+			pass++
 		else
-			fail=$((fail + 1))
-		fi
-	done < "$RESULTS"
-	echo "# logs: $RUN"
-	echo "$pass passed, $fail failed"
-	[ "$fail" = 0 ]
+			fail++
+	}
+	END {
+		printf "# logs: %s\n%d passed, %d failed\n", run, pass, fail
+		exit fail > 0
+	}' "$lines"
 }
