@@ -155,8 +155,19 @@ monitor_cmd() {
 	! echo "$out" | grep -qi error
 }
 
+KERNEL_LOG_BAD='BUG:|WARNING:|Oops|Call Trace|possible circular locking|possible recursive locking|inconsistent lock state|INFO: |sleeping function called from invalid context|Lost interrupts\?|UBSAN:|unreferenced object|Kernel panic|general protection fault|hung_task|RCU stall|rcu_sched self-detected'
+
 # kernel_log_errors <console.log>: the lines that fail a run
 kernel_log_errors() {
-	grep -aE 'BUG:|WARNING:|Oops|Call Trace|possible circular locking|possible recursive locking|inconsistent lock state|INFO: |sleeping function called from invalid context|Lost interrupts\?|UBSAN:|unreferenced object|Kernel panic|general protection fault|hung_task|RCU stall|rcu_sched self-detected' "$1" |
-		tr -d '\r'
+	grep -aE "$KERNEL_LOG_BAD" "$1" | tr -d '\r'
+}
+
+# kernel_log_early <console.log>: true if the first line that fails the
+# run came before the guest's /init started (tests/init logs "vsnd-init:
+# start"), i.e. while the kernel booted, before any module was loaded
+kernel_log_early() {
+	local bad start
+	bad=$(grep -naE "$KERNEL_LOG_BAD" "$1" | head -n 1 | cut -d: -f1)
+	start=$(grep -naF 'vsnd-init: start' "$1" | head -n 1 | cut -d: -f1)
+	[ -n "$bad" ] && { [ -z "$start" ] || [ "$bad" -lt "$start" ]; }
 }

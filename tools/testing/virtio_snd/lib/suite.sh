@@ -125,7 +125,7 @@ suite_prepare() {
 # its result lines, the guest's completion and its kernel log.
 # The work dir $RUN/GROUP must exist (it may hold files for the guest).
 boot() {
-	local g=$1 secs=$2 script=$3 w=$RUN/$1 rc errs
+	local g=$1 secs=$2 script=$3 w=$RUN/$1 rc errs when=
 	shift 3
 	[ "${script#/}" = "$script" ] && script=/vsnd/$script
 	printf '#!/bin/sh\nexec %s\n' "$script" > "$w/cmd.sh"
@@ -159,7 +159,9 @@ boot() {
 	if [ -z "$errs" ]; then
 		result ok "virtio_snd.$g.kernel_log"
 	else
-		result "not ok" "virtio_snd.$g.kernel_log" "$(echo "$errs" | wc -l) bad lines, first: $(echo "$errs" | head -n 1 | sed 's/^\[[ 0-9.]*\] //')"
+		kernel_log_early "$w/console.log" &&
+			when=" (while the kernel booted, before /init and any module loaded)"
+		result "not ok" "virtio_snd.$g.kernel_log" "$(echo "$errs" | wc -l) bad lines, first$when: $(echo "$errs" | head -n 1 | sed 's/^\[[ 0-9.]*\] //')"
 	fi
 }
 
