@@ -29,12 +29,14 @@ MODULE_PARM_DESC(pcm_periods_max, "Maximum number of periods (default 64)");
 
 /*
  * A device may take data only in bursts (QEMU's audio timer ticks every
- * 10 ms): a buffer shorter than such a burst underruns whatever the driver
- * does.  Small periods stay usable, with enough of them.
+ * 10 ms).  With a buffer of two such bursts, an application that misses a
+ * single tick (a guest that does not get the CPU for 10 ms) underruns
+ * whatever the driver does; three leave it one tick of slack.  Small
+ * periods stay usable, with enough of them.
  */
-static unsigned int pcm_buffer_ms_min = 20;
+static unsigned int pcm_buffer_ms_min = 30;
 module_param(pcm_buffer_ms_min, uint, 0444);
-MODULE_PARM_DESC(pcm_buffer_ms_min, "Minimum buffer time in milliseconds (0 = none, default 20)");
+MODULE_PARM_DESC(pcm_buffer_ms_min, "Minimum buffer time in milliseconds (0 = none, default 30)");
 
 /* Bounds for the module parameters above. */
 #define VIRTSND_PERIOD_MS_LIMIT		2000

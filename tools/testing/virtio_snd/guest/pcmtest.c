@@ -45,6 +45,7 @@ struct opts {
 	double secs;
 	unsigned int partial;		/* drain: extra frames after full periods */
 	unsigned int count;		/* iterations */
+	unsigned int min_buffer_ms;	/* periods: the smallest buffer offered */
 };
 
 struct pcm {
@@ -862,12 +863,24 @@ static int t_periods(void)
 	snd_pcm_close(h);
 	note("period %lu frames (%.1f ms): driver offers %u..%u periods", period,
 	     opt.period_us / 1000.0, lo, hi);
+	/* the smallest buffer offered is a promise: it must not shrink */
+	if (opt.min_buffer_ms) {
+		unsigned int want_lo = (opt.min_buffer_ms * 1000 + opt.period_us - 1) /
+				       opt.period_us;
+
+		if (want_lo < 2)
+			want_lo = 2;
+		if (lo != want_lo)
+			return fail("%.1f ms periods: the driver offers %u..%u periods, expected at least %u (a %u ms buffer)",
+				    opt.period_us / 1000.0, lo, hi, want_lo,
+				    opt.min_buffer_ms);
+	}
 
 	if (opt.periods) {
 		list[k++] = opt.periods;
 	} else {
-		/* 2, 3, 4, 8 and the maximum, where offered */
-		unsigned int want[] = { 2, 3, 4, 8, hi };
+		/* the minimum, 2, 3, 4, 8 and the maximum, where offered */
+		unsigned int want[] = { lo, 2, 3, 4, 8, hi };
 
 		for (i = 0; i < ARRAY_SIZE(want); i++)
 			if (want[i] >= lo && want[i] <= hi && (!k || want[i] > list[k - 1]))
@@ -1232,7 +1245,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: pcmtest <test> [-D dev] [-s play|cap|both] [-M] [-r rate] [-c ch]\n"
 		"               [-f format] [-p period_us] [-n periods (0=2..max)]\n"
-		"               [-t secs] [-P partial_frames] [-k count]\n");
+		"               [-t secs] [-P partial_frames] [-k count]\n"
+		"               [-m min_buffer_ms (periods: the smallest buffer offered)]\n");
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		fprintf(stderr, "  %-8s %s\n", cmds[i].name, cmds[i].help);
 	exit(2);
@@ -1253,7 +1267,7 @@ int main(int argc, char **argv)
 		usage();
 	optind = 2;
 	opt.dev = getenv("VSND_PCM") ?: "hw:0,0";
-	while ((c = getopt(argc, argv, "D:s:Mr:c:f:p:n:t:P:k:")) != -1) {
+	while ((c = getopt(argc, argv, "D:s:Mr:c:f:p:n:t:P:k:m:")) != -1) {
 		switch (c) {
 		case 'D':
 			opt.dev = optarg;
@@ -1291,6 +1305,9 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			opt.count = strtoul(optarg, NULL, 0);
+			break;
+		case 'm':
+			opt.min_buffer_ms = strtoul(optarg, NULL, 0);
 			break;
 		default:
 			usage();
