@@ -312,14 +312,12 @@ group_state() {
 # passes only for the in-tree driver (-v intree=1) and only with a reason
 PASSED_AWK='function passed(st, dir) { return st == "ok" || (intree && dir ~ /^XFAIL [^ ]/) }'
 
-# suite_fold: with REPEAT, one line per test, in the order of first
+# suite_fold INTREE: with REPEAT, one line per test, in the order of first
 # appearance: passed only if it passed in every round (set-up: once), then
-# as its last result; otherwise the directive says in how many rounds it failed or was
-# missing, and gives the first failure
+# as its last result; otherwise the directive says in how many rounds it
+# failed or was missing, and gives the first failure
 suite_fold() {
-	local suite_intree
-	suite_intree=$([ "$DRIVER" = intree ] && echo 1)
-	awk -F '\t' -v OFS='\t' -v rounds="$REPEAT" -v intree="$suite_intree" "$PASSED_AWK"'
+	awk -F '\t' -v OFS='\t' -v rounds="$REPEAT" -v intree="$1" "$PASSED_AWK"'
 	!($2 in seen) { order[++n] = $2; seen[$2] = 0; bad[$2] = 0; want[$2] = $4 ? rounds : 1 }
 	{
 		seen[$2]++
@@ -356,7 +354,7 @@ suite_report() {
 	suite_intree=$([ "$DRIVER" = intree ] && echo 1)
 	if [ "${REPEAT:-1}" -gt 1 ]; then
 		lines=$RUN/results.folded
-		suite_fold > "$lines"
+		suite_fold "$suite_intree" > "$lines"
 		awk -F '\t' -v intree="$suite_intree" "$PASSED_AWK"' !passed($1, $3)' \
 			"$lines" > "$RUN/flakes"
 	fi
