@@ -557,6 +557,29 @@ snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss)
 }
 
 /*
+ * The device could not play or record a period.  Messages flushed by
+ * STOP/RELEASE are expected to come back short; on a running stream the
+ * period is lost, and the application learns it as an xrun (a capture
+ * period reads as silence until then).  Queue lock held.
+ */
+static void virtsnd_pcm_msg_failed(struct virtio_pcm_substream *vss,
+				   unsigned int len, u32 status)
+{
+	if (!vss->xfer_enabled)
+		return;
+
+	if (len < sizeof(struct virtio_snd_pcm_status))
+		vss->io_bad_length++;
+	else
+		vss->io_bad_status++;
+	dev_warn_ratelimited(&vss->snd->vdev->dev,
+			     "stream %u: I/O failed (length %u, status 0x%x)\n",
+			     vss->sid, len, status);
+	if (vss->running)
+		vss->xrun_pending = true;
+}
+
+/*
  * One message came back from the device.  The used length and the status
  * are untrusted: a short or failed capture period is padded with silence by
  * the elapsed work, latency_bytes is clamped to the buffer.  Queue lock
@@ -587,15 +610,7 @@ static void virtsnd_pcm_msg_complete(struct virtio_pcm_msg *msg,
 
 	status = le32_to_cpu(msg->status.status);
 	if (len < status_size || status != VIRTIO_SND_S_OK) {
-		/* messages flushed by STOP/RELEASE are expected to be short */
-		if (vss->xfer_enabled && len < status_size)
-			vss->io_bad_length++;
-		else if (vss->xfer_enabled)
-			vss->io_bad_status++;
-		if (vss->xfer_enabled)
-			dev_warn_ratelimited(dev,
-					     "stream %u: I/O failed (length %u, status 0x%x)\n",
-					     vss->sid, len, status);
+		virtsnd_pcm_msg_failed(vss, len, status);
 		msg->written = 0;
 	} else {
 		u32 latency = le32_to_cpu(msg->status.latency_bytes);
