@@ -26,7 +26,7 @@ pcm.vsnd_rec { type file; slave.pcm "null"; file "/dev/null"; infile "$w/inject.
 EOA
 echo "demo: booting $KREL with the $DRIVER virtio_snd (TCG, about 20 s)..."
 boot demo 180 demo-guest.sh \
-	-audiodev "alsa,id=a,out.dev=vsnd_play,in.dev=vsnd_rec,out.mixing-engine=off,out.try-poll=off,in.mixing-engine=on,in.frequency=48000,in.format=s16,in.channels=2,in.try-poll=off" \
+	-audiodev "alsa,id=a,out.dev=vsnd_play,in.dev=vsnd_rec,out.mixing-engine=off,out.try-poll=off,in.mixing-engine=on,in.frequency=48000,in.format=s16,in.channels=2,in.try-poll=off,in.buffer-length=10000" \
 	-device virtio-sound-pci,audiodev=a,streams=2 2>/dev/null
 sed -n 's/^# //p' "$w/out.txt" | grep -vE '^vsnd:|^played|^recorded' | sed 's/^/guest: /'
 bad=0

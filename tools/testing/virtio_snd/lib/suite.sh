@@ -269,7 +269,7 @@ group_capture() {
 				[ -e "$inj" ] || "$SIG" stereo "$f" "$w/sig/$f.1" "$inj"
 			fi
 			echo "pcm.vsnd_cap$i { type file; slave.pcm \"null\"; file \"/dev/null\"; infile \"$inj\"; format \"raw\" }" >> "$w/.asoundrc"
-			args+=(-audiodev "alsa,id=c$i,out.dev=null,in.dev=vsnd_cap$i,out.mixing-engine=off,out.try-poll=off,in.mixing-engine=on,in.frequency=48000,in.format=$q,in.channels=2,in.try-poll=off"
+			args+=(-audiodev "alsa,id=c$i,out.dev=null,in.dev=vsnd_cap$i,out.mixing-engine=off,out.try-poll=off,in.mixing-engine=on,in.frequency=48000,in.format=$q,in.channels=2,in.try-poll=off,in.buffer-length=10000"
 			       -device "virtio-sound-pci,audiodev=c$i,streams=2")
 			i=$((i + 1))
 		done

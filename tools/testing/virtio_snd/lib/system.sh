@@ -59,7 +59,7 @@ cards_exact() {
 		pcm.vsnd_play$i { type file; slave.pcm "null"; file "$w/pb$i/play.raw"; format "raw"; truncate false }
 		pcm.vsnd_cap$i { type file; slave.pcm "null"; file "/dev/null"; infile "$w/sig/$f.2"; format "raw" }
 		EOT
-		args+=(-audiodev "alsa,id=a$i,out.dev=vsnd_play$i,in.dev=vsnd_cap$i,out.mixing-engine=off,out.try-poll=off,in.mixing-engine=on,in.frequency=48000,in.format=$q,in.channels=2,in.try-poll=off"
+		args+=(-audiodev "alsa,id=a$i,out.dev=vsnd_play$i,in.dev=vsnd_cap$i,out.mixing-engine=off,out.try-poll=off,in.mixing-engine=on,in.frequency=48000,in.format=$q,in.channels=2,in.try-poll=off,in.buffer-length=10000"
 		       -device "virtio-sound-pci,audiodev=a$i,streams=2")
 		i=$((i + 1))
 	done
