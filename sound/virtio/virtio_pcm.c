@@ -727,10 +727,13 @@ static void virtsnd_pcm_cmd_async_done(struct virtio_snd *snd,
 {
 	struct virtio_pcm_substream *vss = virtsnd_ctl_msg_data(msg);
 
-	if (rc && rc != -ENODEV)
+	if (rc && rc != -ENODEV) {
 		dev_warn_ratelimited(&snd->vdev->dev,
 				     "stream %u: STOP failed: %d\n",
 				     vss->sid, rc);
+		/* the next quiesce recovers: see virtsnd_pcm_stop_failed() */
+		WRITE_ONCE(vss->stop_failed, true);
+	}
 }
 
 /**
@@ -740,7 +743,7 @@ static void virtsnd_pcm_cmd_async_done(struct virtio_snd *snd,
  *
  * The state changes when the command is queued: later commands of the
  * stream follow it in the control queue, which the device handles in order.
- * A failure is only logged.
+ * A failure is logged and makes the next quiesce recover the stream.
  *
  * Context: process context; @vss->cmd_mutex held.  Does not wait for the
  * device.
@@ -859,14 +862,32 @@ static int virtsnd_pcm_recover(struct virtio_pcm_substream *vss)
 	return 0;
 }
 
+/*
+ * Take the news of a failed asynchronous STOP: the device may still run
+ * the stream, which a strict device shows by refusing RELEASE.  The state
+ * becomes UNKNOWN, for which recovery sends STOP and RELEASE again.
+ */
+static bool virtsnd_pcm_stop_failed(struct virtio_pcm_substream *vss)
+{
+	lockdep_assert_held(&vss->cmd_mutex);
+
+	if (!READ_ONCE(vss->stop_failed))
+		return false;
+	WRITE_ONCE(vss->stop_failed, false);
+	vss->state = VIRTSND_PCM_S_UNKNOWN;
+
+	return true;
+}
+
 /**
  * virtsnd_pcm_quiesce() - stop I/O and bring the stream to a state where
  *			   SET_PARAMS is legal
  * @vss: the stream
  *
  * STOP if started; RELEASE if prepared with messages in flight, or
- * stopped; STOP and RELEASE if a START or STOP timed out; then wait until
- * the device has returned every I/O message.
+ * stopped; STOP and RELEASE if a START or STOP timed out or an
+ * asynchronous STOP failed; then wait until the device has returned every
+ * I/O message.
  *
  * Context: process context, may sleep; @vss->cmd_mutex held.
  * Return: 0 or a negative error code.
@@ -876,6 +897,7 @@ int virtsnd_pcm_quiesce(struct virtio_pcm_substream *vss)
 	int rc = 0;
 
 	virtsnd_pcm_ring_enable(vss, false);
+	virtsnd_pcm_stop_failed(vss);
 
 	if (vss->state == VIRTSND_PCM_S_UNKNOWN) {
 		rc = virtsnd_pcm_recover(vss);
@@ -886,6 +908,9 @@ int virtsnd_pcm_quiesce(struct virtio_pcm_substream *vss)
 			    (vss->state == VIRTSND_PCM_S_PREPARED &&
 			     vss->inflight)))
 			rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_RELEASE);
+		/* the STOP's answer came in only just before the RELEASE's */
+		if (rc && virtsnd_pcm_stop_failed(vss))
+			rc = virtsnd_pcm_recover(vss);
 	}
 
 	if (rc)
