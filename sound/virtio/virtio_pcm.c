@@ -1003,6 +1003,8 @@ void virtsnd_pcm_device_reset(struct virtio_snd *snd)
 		mutex_lock(&vss->cmd_mutex);
 		virtsnd_pcm_ring_forget(vss);
 		vss->state = VIRTSND_PCM_S_IDLE;
+		/* the reset stopped the stream: nothing left to recover */
+		WRITE_ONCE(vss->stop_failed, false);
 		mutex_unlock(&vss->cmd_mutex);
 	}
 }
