@@ -16,6 +16,21 @@
 
 #define NSEC_PER_SEC 1000000000ULL
 
+/* real-time clocks complete messages only on these ticks (0: exact) */
+static uint64_t aclock_tick_ns;
+
+/**
+ * aclock_set_tick() - Let every real-time clock complete only on ticks.
+ * @tick_ns: tick period, counted from each run's start; 0: no ticks.
+ *
+ * A device with a periodic audio timer (QEMU's 10 ms) returns all the
+ * messages a tick has consumed at once.
+ */
+void aclock_set_tick(uint64_t tick_ns)
+{
+	aclock_tick_ns = tick_ns;
+}
+
 /**
  * aclock_init() - Create the timer of a clock.
  * @clk: clock.
@@ -69,10 +84,14 @@ void aclock_stop(struct audio_clock *clk)
  */
 uint64_t aclock_due(const struct audio_clock *clk, uint64_t frames)
 {
+	uint64_t t;
+
 	if (clk->instant || !clk->rate)
 		return 0;
-	return clk->anchor_ns +
-	       (clk->frames + frames) * NSEC_PER_SEC / clk->rate;
+	t = (clk->frames + frames) * NSEC_PER_SEC / clk->rate;
+	if (aclock_tick_ns)
+		t = (t + aclock_tick_ns - 1) / aclock_tick_ns * aclock_tick_ns;
+	return clk->anchor_ns + t;
 }
 
 void aclock_advance(struct audio_clock *clk, uint64_t frames)

@@ -2,8 +2,9 @@
 /*
  * Audio clock of one stream: when does the device finish playing (or
  * recording) the next message?  Real-time mode paces messages at the
- * stream's frame rate with a timerfd; instant mode makes every message
- * due at once (ring-throughput benchmarks).
+ * stream's frame rate with a timerfd, optionally only on the ticks of a
+ * coarser timer (QEMU's timer-period: messages complete in batches);
+ * instant mode makes every message due at once (ring-throughput benchmarks).
  */
 #ifndef VUS_AUDIO_CLOCK_H
 #define VUS_AUDIO_CLOCK_H
@@ -28,6 +29,7 @@ struct audio_clock {
 };
 
 int aclock_init(struct audio_clock *clk, bool instant);
+void aclock_set_tick(uint64_t tick_ns);
 uint64_t aclock_now(void);
 void aclock_start(struct audio_clock *clk, uint32_t rate);
 void aclock_stop(struct audio_clock *clk);

@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "audio_clock.h"
 #include "dev_config.h"
 #include "fault.h"
 #include "inject.h"
@@ -34,6 +35,8 @@ static void usage(FILE *f)
 		"  -l, --violations FILE  spec-violation log (default OUTDIR/violations.log)\n"
 		"  -e, --events FIFO      command FIFO for injecting events (README.md)\n"
 		"  -i, --instant          complete I/O at once instead of in real time\n"
+		"  -t, --tick MS          complete I/O only every MS ms, in batches (QEMU's\n"
+		"                         timer-period)\n"
 		"  -p, --persist          keep serving after the front-end disconnects\n"
 		"  -v, --verbose          more log output (repeat for debug)\n"
 		"  -q, --quiet            errors and violations only\n");
@@ -89,6 +92,7 @@ int main(int argc, char **argv)
 		{ "violations", required_argument, NULL, 'l' },
 		{ "events", required_argument, NULL, 'e' },
 		{ "instant", no_argument, NULL, 'i' },
+		{ "tick", required_argument, NULL, 't' },
 		{ "persist", no_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -101,10 +105,11 @@ int main(int argc, char **argv)
 	static struct snd_dev snd;
 	char vbuf[PATH_MAX];
 	bool instant = false, persist = false;
+	unsigned long tick_ms = 0;
 	unsigned int i;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "s:c:o:l:e:ipvqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:c:o:l:e:it:pvqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			sock = optarg;
@@ -123,6 +128,10 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			instant = true;
+			break;
+		case 't':
+			tick_ms = strtoul(optarg, NULL, 0);
+			aclock_set_tick(tick_ms * 1000000ULL);
 			break;
 		case 'p':
 			persist = true;
@@ -178,8 +187,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snd.vu.persist = persist;
-	vlog_info("listening on %s (%s clock)", sock,
-		  instant ? "instant" : "real-time");
+	vlog_info("listening on %s (%s clock, tick %lu ms)", sock,
+		  instant ? "instant" : "real-time", tick_ms);
 	rc = loop_run();
 	unlink(sock);
 	report(&snd);

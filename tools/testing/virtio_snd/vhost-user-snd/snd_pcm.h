@@ -57,8 +57,10 @@ struct pcm_params {
  * @clock: pacing.
  * @data_fd: playback data written / capture data delivered.
  * @sample_counter: next sample index of the capture pattern.
- * @xruns: number of underruns/overruns seen.
+ * @xruns: underruns/overruns the stream ran through without a STOP: the
+ *         driver resumed feeding a starved stream, ALSA saw no xrun.
  * @bytes_done: payload bytes played or recorded.
+ * @start_bytes: @bytes_done at the last START.
  */
 struct snd_pcm_stream {
 	unsigned int id;
@@ -77,6 +79,7 @@ struct snd_pcm_stream {
 	uint64_t sample_counter;
 	uint64_t xruns;
 	uint64_t bytes_done;
+	uint64_t start_bytes;
 };
 
 /* snd_pcm.c: control requests */

@@ -256,11 +256,12 @@ static void pcm_timer_cb(int fd, unsigned int events, void *opaque)
 /*
  * A message arrived for a running stream whose queue had run dry: the
  * device had nothing to play (or nowhere to record), an xrun unless the
- * stream just started.  Restart the clock from now.
+ * stream has done nothing since START (a driver may queue capture buffers
+ * just after it).  Restart the clock from now.
  */
 static void pcm_restart_after_starve(struct snd_pcm_stream *s)
 {
-	if (s->bytes_done && !s->clock.instant) {
+	if (s->bytes_done != s->start_bytes && !s->clock.instant) {
 		s->xruns++;
 		vlog_info("stream %u: %s (%llu so far)", s->id,
 			  pcm_is_output(s) ? "underrun" : "overrun",
@@ -401,6 +402,7 @@ void pcm_io_start(struct snd_pcm_stream *s)
 {
 	aclock_start(&s->clock, snd_rate_hz(s->params.rate));
 	s->starved = !s->queue;
+	s->start_bytes = s->bytes_done;
 	pcm_schedule(s);
 }
 
