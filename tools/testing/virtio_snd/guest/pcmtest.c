@@ -852,6 +852,67 @@ out:
 }
 
 /*
+ * Right after a period report, top the buffer up (playback) or empty it
+ * (capture), then do no I/O for the buffer's length plus 20 ms.  By then
+ * the device has run dry (or full) and has returned the last message (on
+ * its clock, or on the first tick after it when the buffer is a whole
+ * number of ticks), so ALSA must be in XRUN.  A driver that sat on that
+ * report would still be RUNNING here, and the application would go on
+ * feeding a device that has already glitched.
+ */
+static int stall_once(struct pcm *p, int i)
+{
+	unsigned int idle = 1000 * p->buffer / p->o->rate + 20;
+	snd_pcm_state_t state;
+	long long pos;
+	int rc;
+
+	rc = snd_pcm_wait(p->h, 1000);
+	if (rc < 0 && rc != -EPIPE)
+		return fail("wait: %s", snd_strerror(rc));
+	while ((rc = transfer(p, p->buffer)) > 0)
+		;
+	if (rc < 0 && rc != -EAGAIN)
+		return fail("%s transfer: %s", sname(p->stream), snd_strerror(rc));
+	sleep_ms(idle);
+	rc = position(p, &pos, &state, NULL);
+	if (rc < 0 && rc != -EPIPE)
+		return fail("status: %s", snd_strerror(rc));
+	note("stall %d: %s after %u ms without I/O", i, state_name(state), idle);
+	if (state != SND_PCM_STATE_XRUN)
+		return fail("stall %d: %s after %u ms without I/O (a %.0f ms buffer), expected XRUN",
+			    i, state_name(state), idle, 1000.0 * p->buffer / p->o->rate);
+	return 0;
+}
+
+/* stall_once() @opt.count times, streaming 0.3 s before each. */
+static int t_stall(void)
+{
+	struct pcm p;
+	int i, rc;
+
+	rc = pcm_open(&p, &opt, opt.stream, SND_PCM_NONBLOCK);
+	if (rc)
+		goto out;
+	describe(&p);
+	rc = start(&p);
+	for (i = 0; !rc && i < (int)opt.count; i++) {
+		rc = run(&p, 0.3, false);
+		if (rc == RUN_HOST_XRUN) {
+			note("before stall %d: %s", i, fail_msg);
+			fail_msg[0] = '\0';
+			rc = prepare(&p) ?: start(&p) ?: run(&p, 0.3, false);
+		}
+		rc = rc ?: stall_once(&p, i) ?: prepare(&p) ?: start(&p);
+	}
+	if (!rc && snd_pcm_drop(p.h) < 0)
+		rc = fail("drop failed");
+out:
+	pcm_close(&p);
+	return rc;
+}
+
+/*
  * Period size @opt.period_us with 2..max periods (or just @opt.periods).
  * Exit SKIP only if the driver does not advertise the period size at all.
  */
@@ -1275,6 +1336,7 @@ static const struct subcmd cmds[] = {
 	{ "drain_drop", t_drain_drop, "drop while a non-blocking drain runs, then restart" },
 	{ "restart", t_restart, "-n rounds of prepare, start, stream, drop" },
 	{ "xrun", t_xrun, "starve the stream into XRUN, prepare, stream again (twice)" },
+	{ "stall", t_stall, "no I/O for a buffer + 20 ms must be an xrun at once (-k times)" },
 	{ "periods", t_periods, "period size -p us with 2..max periods (or -n exactly)" },
 	{ "close", t_close, "close and process exit while running" },
 	{ "sigint", t_sigint, "-k rounds of SIGINT into a start/stop loop" },

@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The test device with a 50 ms audio tick (vhost-user-snd -t 50: a batch of
+# completions per tick, as QEMU returns them): the application stops
+# feeding (or reading) for a buffer plus 20 ms, three times per stream, and
+# ALSA must be in XRUN by then each time (pcmtest stall).  The host counts,
+# from the device's log, any starvation the stream ran through without a
+# STOP (virtio_snd.glitch.hidden_glitches).  10 periods of 10 ms: a buffer
+# of two ticks, which both drivers offer.
+. /vsnd/guest-lib.sh
+identity glitch
+T=virtio_snd.glitch
+
+if ! wait_card "$card" 10; then
+	fail "$T.card" "no card $card"
+	exit 0
+fi
+for d in play cap; do
+	n=$T.stall_$d
+	/vsnd/pcmtest stall -D "hw:$card,0" -s $d -p 10000 -n 10 -k 3 -H 150 > /tmp/stall 2>&1
+	rc=$?
+	sed -n 's/^# /#   /p' /tmp/stall
+	case $rc in
+	0) ok "$n" ;;
+	4) r=$(sed -n 's/^SKIP: //p' /tmp/stall | tail -n 1)
+	   if [ "$driver" = intree ]; then echo "ok - $n # SKIP $r"; else fail "$n" "$r"; fi ;;
+	*) fail "$n" "$(sed -n 's/^FAIL: //p' /tmp/stall | tail -n 1) (exit $rc)" ;;
+	esac
+done
