@@ -60,29 +60,4 @@ out:
 #define virtio_find_vqs virtsnd_compat_find_vqs
 #endif /* < 6.11 */
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#include <linux/hrtimer.h>
-
-/*
- * 6.13 added hrtimer_setup(), which takes the callback, and later kernels
- * removed hrtimer_init().  The driver sets the callback right after
- * hrtimer_init(); the placeholder here is never called.
- */
-static inline enum hrtimer_restart
-virtsnd_compat_hrtimer_nop(struct hrtimer *timer)
-{
-	return HRTIMER_NORESTART;
-}
-
-#define hrtimer_init(timer, clock, mode) \
-	hrtimer_setup(timer, virtsnd_compat_hrtimer_nop, clock, mode)
-#endif /* >= 6.13 */
-
-/*
- * Newer kernels, for which nothing is needed here:
- * - 6.14: kthread_create_worker() no longer starts the thread
- *   (kthread_run_worker() does); the driver wakes it itself, which is
- *   harmless where it already runs.
- */
-
 #endif /* VIRTIO_SND_COMPAT_H */

@@ -2,17 +2,18 @@
 /*
  * virtio-snd: Virtio sound device
  *
- * Card probe and teardown, virtqueues, device events and the card's worker.
+ * Card probe and teardown, virtqueues, device events and the card's
+ * workqueue.
  *
- * Elapsed periods and device events are handled on a per-card kthread
- * worker with SCHED_FIFO (low) priority rather than on the system
- * workqueue: under CPU load a normal kworker waits behind user threads,
- * which shows up as late period wake-ups and xruns; a real-time worker runs
- * as soon as the virtqueue callback queues the work.
+ * The virtqueue callbacks run in interrupt context and only collect; the
+ * work that needs process context (period reports of a nonatomic PCM,
+ * device events that may sleep) runs on a per-card WQ_HIGHPRI workqueue:
+ * its workers run at the top of the normal priorities, so a period report
+ * does not wait behind user threads, and a remove or freeze can flush
+ * everything the card queued.
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/sched.h>
 #include <linux/virtio_config.h>
 #include <sound/initval.h>
 #include <uapi/linux/virtio_ids.h>
@@ -78,7 +79,7 @@ static void virtsnd_event_dispatch(struct virtio_snd *snd,
 }
 
 /* Handle every event the device has returned, then give the buffer back. */
-static void virtsnd_event_work(struct kthread_work *work)
+static void virtsnd_event_work(struct work_struct *work)
 {
 	struct virtio_snd *snd = container_of(work, struct virtio_snd,
 					      event_work);
@@ -115,12 +116,12 @@ static void virtsnd_event_work(struct kthread_work *work)
 		virtqueue_notify(queue->vqueue);
 }
 
-/* Event virtqueue callback (hard IRQ): defer to the worker. */
+/* Event virtqueue callback (hard IRQ): defer to the workqueue. */
 static void virtsnd_event_notify_cb(struct virtqueue *vqueue)
 {
 	struct virtio_snd *snd = vqueue->vdev->priv;
 
-	kthread_queue_work(snd->worker, &snd->event_work);
+	queue_work(snd->wq, &snd->event_work);
 }
 
 static int virtsnd_find_vqs(struct virtio_snd *snd)
@@ -173,7 +174,7 @@ static void virtsnd_quiesce(struct virtio_snd *snd)
 		snd->queues[i].dead = true;
 		spin_unlock_irqrestore(&snd->queues[i].lock, flags);
 	}
-	kthread_cancel_work_sync(&snd->event_work);
+	cancel_work_sync(&snd->event_work);
 	virtsnd_ctl_msg_cancel_all(snd);
 	/* waits for a prepare still slicing its ring on the live queues */
 	virtsnd_pcm_device_reset(snd);
@@ -300,7 +301,7 @@ static int virtsnd_probe(struct virtio_device *vdev)
 		spin_lock_init(&snd->queues[i].lock);
 		INIT_LIST_HEAD(&snd->queues[i].waiters);
 	}
-	kthread_init_work(&snd->event_work, virtsnd_event_work);
+	INIT_WORK(&snd->event_work, virtsnd_event_work);
 	vdev->priv = snd;
 
 	rc = snd_card_new(&vdev->dev, SNDRV_DEFAULT_IDX1, SNDRV_DEFAULT_STR1,
@@ -309,19 +310,16 @@ static int virtsnd_probe(struct virtio_device *vdev)
 		return rc;
 	snd->card->private_data = snd;
 
-	snd->worker = kthread_create_worker(0, "virtio-snd/%s",
-					    dev_name(&vdev->dev));
-	if (IS_ERR(snd->worker)) {
-		rc = PTR_ERR(snd->worker);
+	snd->wq = alloc_workqueue("virtio-snd/%s", WQ_HIGHPRI, 0,
+				  dev_name(&vdev->dev));
+	if (!snd->wq) {
+		rc = -ENOMEM;
 		goto err_card;
 	}
-	sched_set_fifo_low(snd->worker->task);
-	/* since 6.14 kthread_create_worker() leaves that to us; harmless before */
-	wake_up_process(snd->worker->task);
 
 	rc = virtsnd_find_vqs(snd);
 	if (rc)
-		goto err_worker;
+		goto err_wq;
 
 	/* every request below needs a live device */
 	virtio_device_ready(vdev);
@@ -334,9 +332,9 @@ static int virtsnd_probe(struct virtio_device *vdev)
 
 err_quiesce:
 	virtsnd_quiesce(snd);
-err_worker:
-	kthread_destroy_worker(snd->worker);
-	snd->worker = NULL;
+err_wq:
+	destroy_workqueue(snd->wq);
+	snd->wq = NULL;
 err_card:
 	snd_card_free(snd->card);
 	virtsnd_free_rings(snd);
@@ -352,7 +350,7 @@ static void virtsnd_remove(struct virtio_device *vdev)
 	virtsnd_quiesce(snd);
 	/* waits until user space has closed the card; ops still work */
 	snd_card_free(snd->card);
-	kthread_destroy_worker(snd->worker);
+	destroy_workqueue(snd->wq);
 	virtsnd_free_rings(snd);
 }
 
@@ -365,7 +363,7 @@ static int virtsnd_freeze(struct virtio_device *vdev)
 	virtsnd_pcm_suspend_all(snd);
 	snd_power_change_state(snd->card, SNDRV_CTL_POWER_D3hot);
 	virtsnd_quiesce(snd);
-	kthread_flush_worker(snd->worker);
+	flush_workqueue(snd->wq);
 
 	return 0;
 }

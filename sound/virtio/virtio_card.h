@@ -7,11 +7,11 @@
 #ifndef VIRTIO_SND_CARD_H
 #define VIRTIO_SND_CARD_H
 
-#include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/virtio.h>
+#include <linux/workqueue.h>
 #include <sound/core.h>
 #include <uapi/linux/virtio_snd.h>
 
@@ -64,8 +64,8 @@ struct virtio_snd_queue {
  *            control queue lock
  * @event_msgs: device-writable event buffers
  * @nevents: number of @event_msgs
- * @worker: real-time kthread worker for elapsed periods and device events
- * @event_work: drains the event queue on @worker
+ * @wq: high-priority workqueue for elapsed periods and device events
+ * @event_work: drains the event queue on @wq
  * @pcm_list: ALSA PCM devices (struct virtio_pcm), one per function group
  * @substreams: one per device PCM stream
  * @nsubstreams: number of @substreams
@@ -90,8 +90,8 @@ struct virtio_snd {
 	bool ctl_dead;
 	struct virtio_snd_event *event_msgs;
 	unsigned int nevents;
-	struct kthread_worker *worker;
-	struct kthread_work event_work;
+	struct workqueue_struct *wq;
+	struct work_struct event_work;
 	struct list_head pcm_list;
 	struct virtio_pcm_substream *substreams;
 	u32 nsubstreams;

@@ -365,7 +365,7 @@ int virtsnd_jack_build_devs(struct virtio_snd *snd)
  * @snd: the card
  * @event: VIRTIO_SND_EVT_JACK_CONNECTED or _DISCONNECTED
  *
- * Context: process context (the card's worker).
+ * Context: process context (the card's workqueue).
  */
 void virtsnd_jack_event(struct virtio_snd *snd, struct virtio_snd_event *event)
 {

@@ -57,7 +57,7 @@
  *              the INACTIVE bit are queried again on the next access
  *
  * @min, @max, @step, @shadow and @access are protected by virtio_snd::kctl_lock; @info_stale
- * is set by the event worker without it (READ_ONCE/WRITE_ONCE); the other fields
+ * is set by the event work without it (READ_ONCE/WRITE_ONCE); the other fields
  * do not change after the element is created.
  */
 struct virtio_kctl {
@@ -1181,9 +1181,9 @@ void virtsnd_kctl_restore(struct virtio_snd *snd)
  *
  * Only marks the element's information stale (the next access, which holds
  * the controls_rwsem and virtio_snd::kctl_lock, queries it) and notifies
- * user space: the worker must not wait for the device.
+ * user space: the event work must not wait for the device.
  *
- * Context: process context (the card's worker).  Takes no lock of its
+ * Context: process context (the card's workqueue).  Takes no lock of its
  * own; snd_ctl_notify() takes the card's ctl_files_rwlock.
  */
 void virtsnd_kctl_event(struct virtio_snd *snd, struct virtio_snd_event *event)
@@ -1213,7 +1213,7 @@ void virtsnd_kctl_event(struct virtio_snd *snd, struct virtio_snd_event *event)
 	if (mask & VIRTSND_KCTL_EVT(VALUE))
 		alsa_mask |= SNDRV_CTL_EVENT_MASK_VALUE;
 	if (mask & VIRTSND_KCTL_EVT(INFO)) {
-		/* queried on the next access: the worker must not wait */
+		/* queried on the next access: the event work must not wait */
 		WRITE_ONCE(vk->info_stale, true);
 		alsa_mask |= SNDRV_CTL_EVENT_MASK_INFO;
 	}

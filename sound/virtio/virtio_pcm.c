@@ -168,10 +168,14 @@ int virtsnd_pcm_validate(struct virtio_device *vdev)
 		return -EINVAL;
 	}
 
-	if (!pcm_periods_min || pcm_periods_min > pcm_periods_max ||
+	/*
+	 * In a single-period buffer the position could never move: every
+	 * report would bring it back to where it was.
+	 */
+	if (pcm_periods_min < 2 || pcm_periods_min > pcm_periods_max ||
 	    pcm_periods_max > VIRTSND_PERIODS_LIMIT) {
 		dev_err(&vdev->dev,
-			"invalid pcm_periods_min/max %u/%u (1 <= min <= max <= %u)\n",
+			"invalid pcm_periods_min/max %u/%u (2 <= min <= max <= %u)\n",
 			pcm_periods_min, pcm_periods_max,
 			VIRTSND_PERIODS_LIMIT);
 		return -EINVAL;
@@ -386,11 +390,8 @@ int virtsnd_pcm_parse_cfg(struct virtio_snd *snd)
 		mutex_init(&vss->cmd_mutex);
 		init_waitqueue_head(&vss->msg_empty);
 		INIT_LIST_HEAD(&vss->wait_node);
-		kthread_init_work(&vss->elapsed_work, virtsnd_pcm_elapsed_work);
-		kthread_init_work(&vss->drain_work, virtsnd_pcm_drain_work);
-		hrtimer_init(&vss->pace_timer, CLOCK_MONOTONIC,
-			     HRTIMER_MODE_ABS);
-		vss->pace_timer.function = virtsnd_pcm_pace_timer;
+		INIT_WORK(&vss->elapsed_work, virtsnd_pcm_elapsed_work);
+		INIT_WORK(&vss->drain_work, virtsnd_pcm_drain_work);
 	}
 	snd->nsubstreams = count;
 
@@ -934,7 +935,7 @@ int virtsnd_pcm_quiesce(struct virtio_pcm_substream *vss)
  * ring only reports periods whose messages came back, so a spurious event
  * changes nothing.
  *
- * Context: process context (the card's worker).  Takes the stream's queue
+ * Context: process context (the card's workqueue).  Takes the stream's queue
  * lock.
  */
 void virtsnd_pcm_event(struct virtio_snd *snd, struct virtio_snd_event *event)
@@ -999,7 +1000,6 @@ void virtsnd_pcm_device_reset(struct virtio_snd *snd)
 	for (i = 0; i < snd->nsubstreams; i++) {
 		struct virtio_pcm_substream *vss = &snd->substreams[i];
 
-		hrtimer_cancel(&vss->pace_timer);
 		mutex_lock(&vss->cmd_mutex);
 		virtsnd_pcm_ring_forget(vss);
 		vss->state = VIRTSND_PCM_S_IDLE;

@@ -7,10 +7,9 @@
 #ifndef VIRTIO_SND_PCM_H
 #define VIRTIO_SND_PCM_H
 
-#include <linux/hrtimer.h>
-#include <linux/kthread.h>
 #include <linux/mutex.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <sound/pcm.h>
 
 struct virtio_pcm;
@@ -83,12 +82,9 @@ struct virtsnd_pcm_params {
  * @stop_failed: an asynchronous STOP failed, so the device may still run
  *               the stream (set by the control completion, taken under
  *               @cmd_mutex; READ_ONCE/WRITE_ONCE)
- * @elapsed_work: reports completed periods on the card's worker
+ * @elapsed_work: reports completed periods, on the card's workqueue
  * @drain_work: sends the partial last period of a drain that started the
  *              stream
- * @pace_timer: requeues @elapsed_work when the next report is due
- * @pace: minimum time between two period reports
- * @next_report: earliest time of the next period report (queue lock)
  * @msg_empty: woken when the last in-flight I/O message comes back
  * @wait_node: entry in virtio_snd_queue::waiters, under the queue lock
  * @msgs: the I/O ring, one message per period
@@ -140,11 +136,8 @@ struct virtio_pcm_substream {
 	unsigned int cmd_timeouts;
 	bool stop_failed;
 
-	struct kthread_work elapsed_work;
-	struct kthread_work drain_work;
-	struct hrtimer pace_timer;
-	ktime_t pace;
-	ktime_t next_report;
+	struct work_struct elapsed_work;
+	struct work_struct drain_work;
 	wait_queue_head_t msg_empty;
 	struct list_head wait_node;
 
@@ -236,9 +229,8 @@ void virtsnd_pcm_ring_flush(struct virtio_pcm_substream *vss);
 int virtsnd_pcm_ring_wait_empty(struct virtio_pcm_substream *vss);
 void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss);
 snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss);
-void virtsnd_pcm_elapsed_work(struct kthread_work *work);
-void virtsnd_pcm_drain_work(struct kthread_work *work);
-enum hrtimer_restart virtsnd_pcm_pace_timer(struct hrtimer *timer);
+void virtsnd_pcm_elapsed_work(struct work_struct *work);
+void virtsnd_pcm_drain_work(struct work_struct *work);
 void virtsnd_pcm_tx_notify_cb(struct virtqueue *vqueue);
 void virtsnd_pcm_rx_notify_cb(struct virtqueue *vqueue);
 

@@ -26,12 +26,14 @@
  *   list and is pushed again from the completion callback.
  * - device -> driver: the tx/rx callback (hard IRQ) takes it back, records
  *   the (clamped) result and queues the stream's elapsed work.
- * - the elapsed work, on the card's real-time kthread worker, advances the
- *   reported position by one period per message and calls
- *   snd_pcm_period_elapsed() for each, in process context and with no
- *   spinlock held.  A buffer that completes in one batch (QEMU's 10 ms
- *   audio timer with small periods) is thus seen by ALSA as N periods of
- *   progress, never as a pointer that did not move.
+ * - the elapsed work, on the card's high-priority workqueue, moves the
+ *   reported position over every period returned in ring order and calls
+ *   snd_pcm_period_elapsed() once for them all, in process context and
+ *   with no spinlock held: one wake-up per batch of completions.  A batch
+ *   of N periods moves the pointer by N periods (a whole ring in two
+ *   steps, or ALSA would see a pointer that did not move), so ALSA
+ *   accounts for everything the device consumed or produced: if that is
+ *   more than the application kept ahead, ALSA sees the xrun.
  *
  * The messages are freed at hw_free or when the card goes away, and only
  * once none is in flight; a device reset (remove, freeze) hands every
@@ -226,10 +228,6 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 	vss->flush = false;
 	vss->xrun_pending = false;
 	vss->running = false;
-	/* 7/8 of a period: see virtsnd_pcm_elapsed_work() */
-	vss->pace = ns_to_ktime(div_u64((u64)runtime->period_size *
-					NSEC_PER_SEC * 7, runtime->rate * 8ULL));
-	vss->next_report = 0;
 	spin_unlock_irqrestore(&vss->queue->lock, flags);
 
 	return 0;
@@ -377,7 +375,7 @@ void virtsnd_pcm_ring_set_running(struct virtio_pcm_substream *vss,
 	spin_lock_irqsave(&vss->queue->lock, flags);
 	vss->running = running;
 	if (running && vss->xfer_enabled)
-		kthread_queue_work(vss->snd->worker, &vss->elapsed_work);
+		queue_work(vss->snd->wq, &vss->elapsed_work);
 	spin_unlock_irqrestore(&vss->queue->lock, flags);
 }
 
@@ -393,9 +391,8 @@ void virtsnd_pcm_ring_set_running(struct virtio_pcm_substream *vss,
 void virtsnd_pcm_ring_disable_sync(struct virtio_pcm_substream *vss)
 {
 	virtsnd_pcm_ring_enable(vss, false);
-	hrtimer_cancel(&vss->pace_timer);
-	kthread_flush_work(&vss->elapsed_work);
-	kthread_flush_work(&vss->drain_work);
+	flush_work(&vss->elapsed_work);
+	flush_work(&vss->drain_work);
 }
 
 /**
@@ -534,20 +531,27 @@ void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss)
  * virtsnd_pcm_ring_pointer() - current position for the .pointer callback
  * @vss: the stream
  *
- * The position moves by one period for each snd_pcm_period_elapsed() call
- * of the elapsed work.
+ * The position moves by the periods each elapsed work reports.  The delay
+ * beyond what the buffer holds is the device's own latency (0 from QEMU,
+ * whose completions mean "taken", not "played").
  *
- * Context: any context.  Takes the queue lock.
+ * Context: the PCM .pointer callback (stream lock held).  Takes the queue
+ * lock.
  * Return: position in frames within the buffer.
  */
 snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss)
 {
+	struct snd_pcm_runtime *runtime = vss->substream->runtime;
 	snd_pcm_uframes_t pos;
 	unsigned long flags;
+	u32 latency;
 
 	spin_lock_irqsave(&vss->queue->lock, flags);
 	pos = (snd_pcm_uframes_t)vss->pos * vss->period_frames;
+	latency = vss->latency_bytes;
 	spin_unlock_irqrestore(&vss->queue->lock, flags);
+
+	runtime->delay = bytes_to_frames(runtime, latency);
 
 	return pos;
 }
@@ -632,7 +636,7 @@ static void virtsnd_pcm_msg_complete(struct virtio_pcm_msg *msg,
 	vss->done = (vss->done + 1) % vss->nmsgs;
 
 	if (vss->xfer_enabled)
-		kthread_queue_work(vss->snd->worker, &vss->elapsed_work);
+		queue_work(vss->snd->wq, &vss->elapsed_work);
 	if (!vss->inflight)
 		wake_up_all(&vss->msg_empty);
 }
@@ -708,23 +712,6 @@ void virtsnd_pcm_rx_notify_cb(struct virtqueue *vqueue)
 }
 
 /**
- * virtsnd_pcm_pace_timer() - a paced period report is due
- * @timer: virtio_pcm_substream::pace_timer
- *
- * Context: hrtimer (hard IRQ).
- * Return: HRTIMER_NORESTART.
- */
-enum hrtimer_restart virtsnd_pcm_pace_timer(struct hrtimer *timer)
-{
-	struct virtio_pcm_substream *vss =
-		container_of(timer, struct virtio_pcm_substream, pace_timer);
-
-	kthread_queue_work(vss->snd->worker, &vss->elapsed_work);
-
-	return HRTIMER_NORESTART;
-}
-
-/**
  * virtsnd_pcm_drain_work() - flush the partial period of a drain that
  *			      started the stream
  * @work: virtio_pcm_substream::drain_work
@@ -734,9 +721,9 @@ enum hrtimer_restart virtsnd_pcm_pace_timer(struct hrtimer *timer)
  * the drain ioctl has finished its state change (the stream lock orders
  * us after it), a draining stream gets its partial last period sent.
  *
- * Context: the card's kthread worker; takes the PCM stream lock.
+ * Context: the card's workqueue; takes the PCM stream lock.
  */
-void virtsnd_pcm_drain_work(struct kthread_work *work)
+void virtsnd_pcm_drain_work(struct work_struct *work)
 {
 	struct virtio_pcm_substream *vss =
 		container_of(work, struct virtio_pcm_substream, drain_work);
@@ -758,7 +745,7 @@ void virtsnd_pcm_drain_work(struct kthread_work *work)
  * ALSA is told from the elapsed work, which hw_free flushes: the substream's
  * runtime cannot go away under snd_pcm_stop_xrun() there.
  *
- * Context: process context (the card's worker).  Takes the queue lock.
+ * Context: process context (the card's workqueue).  Takes the queue lock.
  */
 void virtsnd_pcm_ring_xrun(struct virtio_pcm_substream *vss)
 {
@@ -767,44 +754,81 @@ void virtsnd_pcm_ring_xrun(struct virtio_pcm_substream *vss)
 	spin_lock_irqsave(&vss->queue->lock, flags);
 	if (vss->xfer_enabled && vss->running) {
 		vss->xrun_pending = true;
-		kthread_queue_work(vss->snd->worker, &vss->elapsed_work);
+		queue_work(vss->snd->wq, &vss->elapsed_work);
 	}
 	spin_unlock_irqrestore(&vss->queue->lock, flags);
+}
+
+/*
+ * Periods the device has returned in ring order from @pos on: those ALSA
+ * may be told about.  A message returned ahead of its turn waits for the
+ * ones before it.  Queue lock held.
+ */
+static unsigned int virtsnd_pcm_ring_done(struct virtio_pcm_substream *vss)
+{
+	unsigned int n = 0;
+
+	lockdep_assert_held(&vss->queue->lock);
+
+	while (vss->reported + n < vss->completed &&
+	       !vss->msgs[(vss->pos + n) % vss->nmsgs]->inflight)
+		n++;
+
+	return n;
+}
+
+/*
+ * A short or failed capture period: never expose what the buffer held
+ * before.  The messages cannot be queued again until the application has
+ * read them, after they are reported.
+ */
+static void virtsnd_pcm_pad_short(struct virtio_pcm_substream *vss,
+				  struct snd_pcm_runtime *runtime,
+				  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct virtio_pcm_msg *msg =
+			vss->msgs[(vss->pos + i) % vss->nmsgs];
+		size_t written = READ_ONCE(msg->written);
+
+		if (written >= vss->period_bytes)
+			continue;
+		snd_pcm_format_set_silence(runtime->format,
+					   runtime->dma_area +
+					   msg->idx * vss->period_bytes +
+					   written,
+					   bytes_to_samples(runtime,
+							    vss->period_bytes -
+							    written));
+	}
 }
 
 /**
  * virtsnd_pcm_elapsed_work() - report completed periods to ALSA
  * @work: virtio_pcm_substream::elapsed_work
  *
- * One period per snd_pcm_period_elapsed() call, so that ALSA sees every
- * period of progress even when the device completed several at once.
+ * Every period the device returned since the last report moves the
+ * pointer, and one snd_pcm_period_elapsed() call tells ALSA about them
+ * all.  Only a whole ring at once takes two calls: the pointer would
+ * otherwise come back to where it was and ALSA would see no progress.  No
+ * report is delayed or spread out: when the device has consumed (or
+ * filled) more than the application kept ahead, ALSA must see the xrun.
  *
- * Reports are at least 7/8 of a period apart.  QEMU completes I/O on its
- * audio timer (10 ms): with short periods a whole buffer comes back at
- * once, and reporting it in one go would leave the application no chance
- * to refill (playback) or read (capture) before ALSA sees an xrun; the
- * worker is real-time, so the application would not even run in between.
- * Spacing the reports like real periods gives it that turn.  7/8 rather
- * than a whole period lets a device whose clock runs a little fast (or a
- * device without a clock) go faster than the guest's clock.  Half a period
- * was measured to be too little for 5 ms periods under TCG.
- *
- * Context: the card's kthread worker (SCHED_FIFO), process context, no
- * lock held when calling into ALSA.  Takes the queue lock.
+ * Context: the card's workqueue, process context, no lock held when
+ * calling into ALSA.  Takes the queue lock.
  */
-void virtsnd_pcm_elapsed_work(struct kthread_work *work)
+void virtsnd_pcm_elapsed_work(struct work_struct *work)
 {
 	struct virtio_pcm_substream *vss =
 		container_of(work, struct virtio_pcm_substream, elapsed_work);
 	struct snd_pcm_substream *substream = vss->substream;
 	struct snd_pcm_runtime *runtime;
 	unsigned long flags;
+	unsigned int n;
 
 	for (;;) {
-		struct virtio_pcm_msg *msg;
-		size_t written;
-		ktime_t now;
-
 		spin_lock_irqsave(&vss->queue->lock, flags);
 		runtime = substream->runtime;
 		if (!vss->xfer_enabled || !runtime) {
@@ -817,51 +841,23 @@ void virtsnd_pcm_elapsed_work(struct kthread_work *work)
 			snd_pcm_stop_xrun(substream);
 			return;
 		}
-		/*
-		 * Report in ring order only: a message the device returned
-		 * ahead of its turn waits for the ones before it.
-		 */
-		if (!vss->running || vss->reported == vss->completed ||
-		    vss->msgs[vss->pos]->inflight) {
-			spin_unlock_irqrestore(&vss->queue->lock, flags);
-			return;
-		}
-		now = ktime_get();
-		if (ktime_before(now, vss->next_report)) {
-			hrtimer_start(&vss->pace_timer, vss->next_report,
-				      HRTIMER_MODE_ABS);
-			spin_unlock_irqrestore(&vss->queue->lock, flags);
-			return;
-		}
-		msg = vss->msgs[vss->pos];
-		written = msg->written;
+		n = vss->running ? virtsnd_pcm_ring_done(vss) : 0;
 		spin_unlock_irqrestore(&vss->queue->lock, flags);
+		if (!n)
+			return;
 
-		/*
-		 * A short or failed capture period: never expose what the
-		 * buffer held before.  The message cannot be queued again
-		 * until the application has read it, after this report.
-		 */
-		if (vss->direction == VIRTIO_SND_D_INPUT &&
-		    written < vss->period_bytes)
-			snd_pcm_format_set_silence(runtime->format,
-						   runtime->dma_area +
-						   msg->idx * vss->period_bytes +
-						   written,
-						   bytes_to_samples(runtime,
-								    vss->period_bytes -
-								    written));
+		/* the constraints keep two periods at least */
+		n = min(n, vss->nmsgs - 1);
+		if (vss->direction == VIRTIO_SND_D_INPUT)
+			virtsnd_pcm_pad_short(vss, runtime, n);
 
 		spin_lock_irqsave(&vss->queue->lock, flags);
 		if (!vss->xfer_enabled || !vss->running) {
 			spin_unlock_irqrestore(&vss->queue->lock, flags);
 			return;
 		}
-		vss->reported++;
-		vss->pos = (vss->pos + 1) % vss->nmsgs;
-		vss->next_report = ktime_add(now, vss->pace);
-		/* 0 from the device: the queued data is the delay already */
-		runtime->delay = bytes_to_frames(runtime, vss->latency_bytes);
+		vss->reported += n;
+		vss->pos = (vss->pos + n) % vss->nmsgs;
 		spin_unlock_irqrestore(&vss->queue->lock, flags);
 
 		snd_pcm_period_elapsed(substream);

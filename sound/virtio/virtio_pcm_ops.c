@@ -149,7 +149,7 @@ static int virtsnd_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		virtsnd_pcm_ring_set_running(vss, true);
 		/* drain may have started us: see virtsnd_pcm_drain_work() */
 		if (vss->direction == VIRTIO_SND_D_OUTPUT)
-			kthread_queue_work(vss->snd->worker, &vss->drain_work);
+			queue_work(vss->snd->wq, &vss->drain_work);
 		break;
 	case SNDRV_PCM_TRIGGER_STOP:
 	case SNDRV_PCM_TRIGGER_SUSPEND:
