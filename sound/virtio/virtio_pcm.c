@@ -192,23 +192,97 @@ int virtsnd_pcm_validate(struct virtio_device *vdev)
 }
 
 /*
- * Fill the hardware descriptor of a stream from what the device advertises.
- * The byte limits come from the stream's own extremes (64-bit math): the
- * smallest period is pcm_period_ms_min at the smallest rate, frame and
- * channel count; the largest is pcm_period_ms_max at the largest ones.  The
- * PERIOD_TIME constraint added at open time then applies the time limits at
- * the rate actually chosen.
+ * The formats ALSA knows of @formats (the device's bits) into the hardware
+ * descriptor; their smallest and largest sample width.  Returns false if
+ * none is usable.
  */
+static bool virtsnd_pcm_hw_formats(struct virtio_pcm_substream *vss,
+				   u64 formats, unsigned int *bits_min,
+				   unsigned int *bits_max)
+{
+	unsigned int i;
+
+	*bits_min = UINT_MAX;
+	*bits_max = 0;
+	for (i = 0; i < ARRAY_SIZE(virtsnd_formats); i++) {
+		int bits;
+
+		if (!(formats & BIT_ULL(i)))
+			continue;
+		bits = snd_pcm_format_physical_width(virtsnd_formats[i]);
+		if (bits <= 0)
+			continue;
+		vss->hw.formats |= pcm_format_to_bits(virtsnd_formats[i]);
+		*bits_min = min_t(unsigned int, *bits_min, bits);
+		*bits_max = max_t(unsigned int, *bits_max, bits);
+	}
+
+	return vss->hw.formats;
+}
+
+/*
+ * The rates of @rates (the device's bits) into the hardware descriptor and
+ * the stream's rate list.  Returns false if there is none.
+ */
+static bool virtsnd_pcm_hw_rates(struct virtio_pcm_substream *vss, u64 rates)
+{
+	unsigned int i;
+
+	vss->hw.rate_min = UINT_MAX;
+	vss->hw.rate_max = 0;
+	for (i = 0; i < ARRAY_SIZE(virtsnd_rates); i++) {
+		if (!(rates & BIT_ULL(i)))
+			continue;
+		/* KNOT for rates ALSA has no bit for (12000/24000 on old kernels) */
+		vss->hw.rates |= snd_pcm_rate_to_rate_bit(virtsnd_rates[i]);
+		vss->rates[vss->nrates++] = virtsnd_rates[i];
+		vss->hw.rate_min = min(vss->hw.rate_min, virtsnd_rates[i]);
+		vss->hw.rate_max = max(vss->hw.rate_max, virtsnd_rates[i]);
+	}
+	vss->rate_list.count = vss->nrates;
+	vss->rate_list.list = vss->rates;
+
+	return vss->nrates;
+}
+
+/*
+ * Period and buffer byte limits from the stream's own extremes (64-bit
+ * math): the smallest period is pcm_period_ms_min at the smallest rate,
+ * sample width and channel count; the largest is pcm_period_ms_max at the
+ * largest ones.  The PERIOD_TIME constraint added at open time then
+ * applies the time limits at the rate actually chosen.
+ */
+static void virtsnd_pcm_hw_bytes(struct virtio_pcm_substream *vss,
+				 unsigned int bits_min, unsigned int bits_max)
+{
+	struct snd_pcm_hardware *hw = &vss->hw;
+	u64 period_min, period_max, buffer_max;
+
+	hw->periods_min = pcm_periods_min;
+	hw->periods_max = pcm_periods_max;
+
+	period_min = div_u64((u64)hw->rate_min * bits_min * hw->channels_min *
+			     pcm_period_ms_min, 8 * MSEC_PER_SEC);
+	period_max = DIV_ROUND_UP_ULL((u64)hw->rate_max * bits_max *
+				      hw->channels_max * pcm_period_ms_max,
+				      8 * MSEC_PER_SEC);
+	buffer_max = min_t(u64, period_max * pcm_periods_max,
+			   VIRTSND_BUFFER_BYTES_LIMIT);
+	period_max = min_t(u64, period_max, buffer_max / pcm_periods_min);
+
+	hw->period_bytes_min = max_t(u64, period_min, 1);
+	hw->period_bytes_max = period_max;
+	hw->buffer_bytes_max = buffer_max;
+}
+
+/* Fill the hardware descriptor of a stream from what the device advertises. */
 static int virtsnd_pcm_build_hw(struct virtio_pcm_substream *vss,
 				const struct virtio_snd_pcm_info *info)
 {
 	struct device *dev = &vss->snd->vdev->dev;
 	u64 formats = le64_to_cpu(info->formats);
 	u64 rates = le64_to_cpu(info->rates);
-	unsigned int bits_min = UINT_MAX, bits_max = 0;
-	unsigned int rate_min = UINT_MAX, rate_max = 0;
-	u64 period_min, period_max, buffer_max;
-	unsigned int i;
+	unsigned int bits_min, bits_max;
 
 	if (formats & ~GENMASK_ULL(ARRAY_SIZE(virtsnd_formats) - 1, 0))
 		dev_warn(dev, "stream %u: ignoring unknown formats 0x%llx\n",
@@ -230,30 +304,8 @@ static int virtsnd_pcm_build_hw(struct virtio_pcm_substream *vss,
 		       /* trigger(DRAIN) sends the partial last period */
 		       SNDRV_PCM_INFO_DRAIN_TRIGGER;
 
-	for (i = 0; i < ARRAY_SIZE(virtsnd_formats); i++) {
-		int bits;
-
-		if (!(formats & BIT_ULL(i)))
-			continue;
-		bits = snd_pcm_format_physical_width(virtsnd_formats[i]);
-		if (bits <= 0)
-			continue;
-		vss->hw.formats |= pcm_format_to_bits(virtsnd_formats[i]);
-		bits_min = min_t(unsigned int, bits_min, bits);
-		bits_max = max_t(unsigned int, bits_max, bits);
-	}
-
-	for (i = 0; i < ARRAY_SIZE(virtsnd_rates); i++) {
-		if (!(rates & BIT_ULL(i)))
-			continue;
-		/* KNOT for rates ALSA has no bit for (12000/24000 on old kernels) */
-		vss->hw.rates |= snd_pcm_rate_to_rate_bit(virtsnd_rates[i]);
-		vss->rates[vss->nrates++] = virtsnd_rates[i];
-		rate_min = min(rate_min, virtsnd_rates[i]);
-		rate_max = max(rate_max, virtsnd_rates[i]);
-	}
-
-	if (!vss->hw.formats || !vss->nrates) {
+	if (!virtsnd_pcm_hw_formats(vss, formats, &bits_min, &bits_max) ||
+	    !virtsnd_pcm_hw_rates(vss, rates)) {
 		dev_err(dev, "stream %u: no supported format (0x%llx) or rate (0x%llx)\n",
 			vss->sid, formats, rates);
 		return -EINVAL;
@@ -265,33 +317,14 @@ static int virtsnd_pcm_build_hw(struct virtio_pcm_substream *vss,
 			vss->sid, info->channels_min, info->channels_max);
 		return -EINVAL;
 	}
-
-	vss->rate_list.count = vss->nrates;
-	vss->rate_list.list = vss->rates;
-	vss->hw.rate_min = rate_min;
-	vss->hw.rate_max = rate_max;
 	vss->hw.channels_min = info->channels_min;
-	vss->hw.channels_max = info->channels_max;
-	if (info->channels_max > VIRTSND_CHANNELS_MAX) {
+	vss->hw.channels_max = min_t(unsigned int, info->channels_max,
+				     VIRTSND_CHANNELS_MAX);
+	if (info->channels_max > VIRTSND_CHANNELS_MAX)
 		dev_warn(dev, "stream %u: %u channels, limited to %u\n",
 			 vss->sid, info->channels_max, VIRTSND_CHANNELS_MAX);
-		vss->hw.channels_max = VIRTSND_CHANNELS_MAX;
-	}
-	vss->hw.periods_min = pcm_periods_min;
-	vss->hw.periods_max = pcm_periods_max;
 
-	period_min = div_u64((u64)rate_min * bits_min * info->channels_min *
-			     pcm_period_ms_min, 8 * MSEC_PER_SEC);
-	period_max = DIV_ROUND_UP_ULL((u64)rate_max * bits_max *
-				      vss->hw.channels_max * pcm_period_ms_max,
-				      8 * MSEC_PER_SEC);
-	buffer_max = min_t(u64, period_max * pcm_periods_max,
-			   VIRTSND_BUFFER_BYTES_LIMIT);
-	period_max = min_t(u64, period_max, buffer_max / pcm_periods_min);
-
-	vss->hw.period_bytes_min = max_t(u64, period_min, 1);
-	vss->hw.period_bytes_max = period_max;
-	vss->hw.buffer_bytes_max = buffer_max;
+	virtsnd_pcm_hw_bytes(vss, bits_min, bits_max);
 
 	return 0;
 }
@@ -348,65 +381,43 @@ static int virtsnd_pcm_check_info(struct virtio_snd *snd, u32 sid,
 	return 0;
 }
 
-/**
- * virtsnd_pcm_parse_cfg() - query and validate the PCM stream information
- * @snd: the card
- *
- * Context: process context (probe), may sleep.
- * Return: 0 or a negative error code.
- */
-int virtsnd_pcm_parse_cfg(struct virtio_snd *snd)
+/* Everything of a stream that must hold before its info is known. */
+static void virtsnd_pcm_init_substream(struct virtio_snd *snd, u32 sid)
 {
-	struct virtio_device *vdev = snd->vdev;
+	struct virtio_pcm_substream *vss = &snd->substreams[sid];
+
+	vss->snd = snd;
+	vss->sid = sid;
+	vss->state = VIRTSND_PCM_S_IDLE;
+	/* until the direction is known; rings are empty anyway */
+	vss->queue = virtsnd_tx_queue(snd);
+	mutex_init(&vss->cmd_mutex);
+	init_waitqueue_head(&vss->msg_empty);
+	INIT_LIST_HEAD(&vss->wait_node);
+	INIT_WORK(&vss->elapsed_work, virtsnd_pcm_elapsed_work);
+	INIT_WORK(&vss->drain_work, virtsnd_pcm_drain_work);
+}
+
+/* PCM_INFO of every stream, checked, into its hardware descriptor. */
+static int virtsnd_pcm_read_info(struct virtio_snd *snd)
+{
+	struct device *dev = &snd->vdev->dev;
 	struct virtio_snd_pcm_info *info;
 	u32 i;
 	int rc;
 
-	u32 count;
-
-	virtio_cread_le(vdev, struct virtio_snd_config, streams, &count);
-	if (!count)
-		return 0;
-	if (count > VIRTIO_SND_STREAMS_MAX) {
-		dev_err(&vdev->dev, "invalid number of streams %u (max %u)\n",
-			count, VIRTIO_SND_STREAMS_MAX);
-		return -EINVAL;
-	}
-
-	snd->substreams = devm_kcalloc(&vdev->dev, count,
-				       sizeof(*snd->substreams), GFP_KERNEL);
-	if (!snd->substreams)
-		return -ENOMEM;
-
-	/* initialised before anything can fail: teardown walks them all */
-	for (i = 0; i < count; i++) {
-		struct virtio_pcm_substream *vss = &snd->substreams[i];
-
-		vss->snd = snd;
-		vss->sid = i;
-		vss->state = VIRTSND_PCM_S_IDLE;
-		/* until the direction is known; rings are empty anyway */
-		vss->queue = virtsnd_tx_queue(snd);
-		mutex_init(&vss->cmd_mutex);
-		init_waitqueue_head(&vss->msg_empty);
-		INIT_LIST_HEAD(&vss->wait_node);
-		INIT_WORK(&vss->elapsed_work, virtsnd_pcm_elapsed_work);
-		INIT_WORK(&vss->drain_work, virtsnd_pcm_drain_work);
-	}
-	snd->nsubstreams = count;
-
-	info = kcalloc(count, sizeof(*info), GFP_KERNEL);
+	info = kcalloc(snd->nsubstreams, sizeof(*info), GFP_KERNEL);
 	if (!info)
 		return -ENOMEM;
 
-	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_PCM_INFO, count,
-				    sizeof(*info), info);
+	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_PCM_INFO,
+				    snd->nsubstreams, sizeof(*info), info);
 	if (rc) {
-		dev_err(&vdev->dev, "PCM_INFO request failed: %d\n", rc);
+		dev_err(dev, "PCM_INFO request failed: %d\n", rc);
 		goto out;
 	}
 
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < snd->nsubstreams; i++) {
 		struct virtio_pcm_substream *vss = &snd->substreams[i];
 
 		vss->nid = le32_to_cpu(info[i].hdr.hda_fn_nid);
@@ -426,6 +437,40 @@ int virtsnd_pcm_parse_cfg(struct virtio_snd *snd)
 out:
 	kfree(info);
 	return rc;
+}
+
+/**
+ * virtsnd_pcm_parse_cfg() - query and validate the PCM stream information
+ * @snd: the card
+ *
+ * Context: process context (probe), may sleep.
+ * Return: 0 or a negative error code.
+ */
+int virtsnd_pcm_parse_cfg(struct virtio_snd *snd)
+{
+	struct virtio_device *vdev = snd->vdev;
+	u32 count, i;
+
+	virtio_cread_le(vdev, struct virtio_snd_config, streams, &count);
+	if (!count)
+		return 0;
+	if (count > VIRTIO_SND_STREAMS_MAX) {
+		dev_err(&vdev->dev, "invalid number of streams %u (max %u)\n",
+			count, VIRTIO_SND_STREAMS_MAX);
+		return -EINVAL;
+	}
+
+	snd->substreams = devm_kcalloc(&vdev->dev, count,
+				       sizeof(*snd->substreams), GFP_KERNEL);
+	if (!snd->substreams)
+		return -ENOMEM;
+
+	/* initialised before anything can fail: teardown walks them all */
+	for (i = 0; i < count; i++)
+		virtsnd_pcm_init_substream(snd, i);
+	snd->nsubstreams = count;
+
+	return virtsnd_pcm_read_info(snd);
 }
 
 /**
@@ -507,6 +552,59 @@ static int virtsnd_pcm_group(struct virtio_snd *snd)
 	return 0;
 }
 
+/*
+ * The ALSA PCM device of one function group: its substreams in stream id
+ * order, our ops, a managed buffer as large as its largest stream needs.
+ */
+static int virtsnd_pcm_new(struct virtio_snd *snd, struct virtio_pcm *vpcm,
+			   unsigned int device)
+{
+	size_t buffer_max = 0;
+	unsigned int dir;
+	u32 i;
+	int rc;
+
+	rc = snd_pcm_new(snd->card, VIRTIO_SND_CARD_DRIVER, device,
+			 vpcm->streams[SNDRV_PCM_STREAM_PLAYBACK].nsubstreams,
+			 vpcm->streams[SNDRV_PCM_STREAM_CAPTURE].nsubstreams,
+			 &vpcm->pcm);
+	if (rc) {
+		dev_err(&snd->vdev->dev, "cannot create PCM device %u: %d\n",
+			device, rc);
+		return rc;
+	}
+
+	vpcm->pcm->info_flags = 0;
+	vpcm->pcm->private_data = vpcm;
+	/* trigger sleeps: it waits for the device's answer to START */
+	vpcm->pcm->nonatomic = true;
+	snprintf(vpcm->pcm->name, sizeof(vpcm->pcm->name), "%s %u",
+		 VIRTIO_SND_PCM_NAME, device);
+
+	for (dir = 0; dir <= SNDRV_PCM_STREAM_LAST; dir++) {
+		struct virtio_pcm_stream *s = &vpcm->streams[dir];
+		struct snd_pcm_substream *ss;
+
+		if (!s->nsubstreams)
+			continue;
+
+		snd_pcm_set_ops(vpcm->pcm, dir, &virtsnd_pcm_ops);
+		ss = vpcm->pcm->streams[dir].substream;
+		for (i = 0; i < s->nsubstreams && ss; i++, ss = ss->next) {
+			struct virtio_pcm_substream *vss = s->substreams[i];
+
+			vss->substream = ss;
+			snprintf(ss->name, sizeof(ss->name), "%s stream %u",
+				 VIRTIO_SND_PCM_NAME, vss->sid);
+			buffer_max = max(buffer_max, vss->hw.buffer_bytes_max);
+		}
+	}
+
+	snd_pcm_set_managed_buffer_all(vpcm->pcm, SNDRV_DMA_TYPE_VMALLOC,
+				       NULL, 0, buffer_max);
+	return 0;
+}
+
 /**
  * virtsnd_pcm_build_devs() - create one ALSA PCM device per function group
  * @snd: the card
@@ -525,55 +623,9 @@ int virtsnd_pcm_build_devs(struct virtio_snd *snd)
 		return rc;
 
 	list_for_each_entry(vpcm, &snd->pcm_list, list) {
-		struct virtio_pcm_stream *play =
-			&vpcm->streams[SNDRV_PCM_STREAM_PLAYBACK];
-		struct virtio_pcm_stream *cap =
-			&vpcm->streams[SNDRV_PCM_STREAM_CAPTURE];
-		size_t buffer_max = 0;
-		unsigned int dir;
-		u32 i;
-
-		rc = snd_pcm_new(snd->card, VIRTIO_SND_CARD_DRIVER, device,
-				 play->nsubstreams, cap->nsubstreams,
-				 &vpcm->pcm);
-		if (rc) {
-			dev_err(&snd->vdev->dev,
-				"cannot create PCM device %u: %d\n", device, rc);
+		rc = virtsnd_pcm_new(snd, vpcm, device++);
+		if (rc)
 			return rc;
-		}
-
-		vpcm->pcm->info_flags = 0;
-		vpcm->pcm->private_data = vpcm;
-		/* trigger sleeps: it waits for the device's answer to START */
-		vpcm->pcm->nonatomic = true;
-		snprintf(vpcm->pcm->name, sizeof(vpcm->pcm->name), "%s %u",
-			 VIRTIO_SND_PCM_NAME, device);
-
-		for (dir = 0; dir <= SNDRV_PCM_STREAM_LAST; dir++) {
-			struct virtio_pcm_stream *s = &vpcm->streams[dir];
-			struct snd_pcm_substream *ss;
-
-			if (!s->nsubstreams)
-				continue;
-
-			snd_pcm_set_ops(vpcm->pcm, dir, &virtsnd_pcm_ops);
-			ss = vpcm->pcm->streams[dir].substream;
-			for (i = 0; i < s->nsubstreams && ss; i++, ss = ss->next) {
-				struct virtio_pcm_substream *vss =
-					s->substreams[i];
-
-				vss->substream = ss;
-				snprintf(ss->name, sizeof(ss->name),
-					 "%s stream %u",
-					 VIRTIO_SND_PCM_NAME, vss->sid);
-				buffer_max = max(buffer_max,
-						 vss->hw.buffer_bytes_max);
-			}
-		}
-
-		snd_pcm_set_managed_buffer_all(vpcm->pcm, SNDRV_DMA_TYPE_VMALLOC,
-					       NULL, 0, buffer_max);
-		device++;
 	}
 
 	return 0;
