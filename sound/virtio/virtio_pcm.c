@@ -251,10 +251,17 @@ static bool virtsnd_pcm_hw_rates(struct virtio_pcm_substream *vss, u64 rates)
  * sample width and channel count; the largest is pcm_period_ms_max at the
  * largest ones.  The PERIOD_TIME constraint added at open time then
  * applies the time limits at the rate actually chosen.
+ *
+ * A period is one descriptor chain (header, one descriptor per page of
+ * the vmalloc'ed buffer, status), and a chain may not be longer than the
+ * queue, indirect descriptors or not (virtio 1.3, 2.7.5.3.1).  A period
+ * that does not start on a page touches one page more than its length
+ * needs.
  */
 static void virtsnd_pcm_hw_bytes(struct virtio_pcm_substream *vss,
 				 unsigned int bits_min, unsigned int bits_max)
 {
+	unsigned int descs = virtqueue_get_vring_size(vss->queue->vqueue);
 	struct snd_pcm_hardware *hw = &vss->hw;
 	u64 period_min, period_max, buffer_max;
 
@@ -266,6 +273,8 @@ static void virtsnd_pcm_hw_bytes(struct virtio_pcm_substream *vss,
 	period_max = DIV_ROUND_UP_ULL((u64)hw->rate_max * bits_max *
 				      hw->channels_max * pcm_period_ms_max,
 				      8 * MSEC_PER_SEC);
+	if (descs > 3)
+		period_max = min_t(u64, period_max, (u64)(descs - 3) * PAGE_SIZE);
 	buffer_max = min_t(u64, period_max * pcm_periods_max,
 			   VIRTSND_BUFFER_BYTES_LIMIT);
 	period_max = min_t(u64, period_max, buffer_max / pcm_periods_min);
@@ -427,12 +436,11 @@ static int virtsnd_pcm_read_info(struct virtio_snd *snd)
 		rc = virtsnd_pcm_check_info(snd, i, &info[i]);
 		if (rc)
 			goto out;
+		vss->queue = vss->direction == VIRTIO_SND_D_OUTPUT ?
+			     virtsnd_tx_queue(snd) : virtsnd_rx_queue(snd);
 		rc = virtsnd_pcm_build_hw(vss, &info[i]);
 		if (rc)
 			goto out;
-
-		vss->queue = vss->direction == VIRTIO_SND_D_OUTPUT ?
-			     virtsnd_tx_queue(snd) : virtsnd_rx_queue(snd);
 	}
 out:
 	kfree(info);

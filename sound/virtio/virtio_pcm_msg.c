@@ -42,7 +42,6 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/virtio_config.h>
-#include <linux/virtio_ring.h>
 #include <linux/vmalloc.h>
 #include <sound/pcm_params.h>
 
@@ -165,8 +164,6 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 	struct virtqueue *vqueue = vss->queue->vqueue;
 	size_t period_bytes = frames_to_bytes(runtime, runtime->period_size);
 	unsigned int periods = runtime->periods;
-	bool indirect = virtio_has_feature(vss->snd->vdev,
-					   VIRTIO_RING_F_INDIRECT_DESC);
 	unsigned long flags;
 	unsigned int i;
 
@@ -186,7 +183,8 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 		unsigned int nsgs = virtsnd_pcm_sg_count(data, period_bytes);
 		struct virtio_pcm_msg *msg;
 
-		if (!indirect && nsgs + 2 > virtqueue_get_vring_size(vqueue)) {
+		/* hw.period_bytes_max keeps a chain within the queue */
+		if (nsgs + 2 > virtqueue_get_vring_size(vqueue)) {
 			dev_err(&vss->snd->vdev->dev,
 				"stream %u: a period needs %u descriptors, the queue has %u\n",
 				vss->sid, nsgs + 2,

@@ -54,6 +54,36 @@ while read -r kind id d dev fmts c0 c1 r0 r1; do
 	check "$n.hw_params" "want '$want', got '$got'" [ "$got" = "$want" ]
 done < /host/expect
 
+# --- the largest period: an I/O message is one descriptor chain (header,
+# a descriptor per page, status), and a chain may not be longer than the
+# queue, indirect descriptors or not (virtio 1.3, 2.7.5.3.1): the device
+# breaks the queue on a longer one.  Each output stream at its widest
+# format, highest rate and most channels, asking for 500 ms periods: the
+# driver must offer no period of more than (queue_size - 3) pages
+# (tests/vhost.conf: queue_size 64) and play 1 s with the largest it offers.
+maxbytes=$(((64 - 3) * 4096))
+while read -r kind id d dev fmts c0 c1 r0 r1; do
+	[ "$kind" = stream ] && [ "$d" = p ] || continue
+	eval "sub=\${lsub_$dev:-0}; lsub_$dev=\$((sub + 1))"
+	n=$T.stream$id.largest_period
+	f=
+	for w in S32_LE FLOAT_LE U32_LE S24_LE S16_LE U16_LE S8 U8; do
+		case ",$fmts," in *",$w,"*) f=$w; break ;; esac
+	done
+	timeout 20 aplay -D "hw:$card,$dev,$sub" --dump-hw-params -t raw -f "$f" \
+		-r "$r1" -c "$c1" --period-time=500000 --buffer-time=1000000 \
+		-d 1 /dev/zero > /tmp/lp 2>&1
+	st=$?
+	pb=$(awk '/^PERIOD_BYTES:/ { gsub(/[][]/, ""); print $NF }' /tmp/lp)
+	if [ "$st" != 0 ]; then
+		fail "$n" "aplay $f ${r1} Hz ${c1} ch with 500 ms periods: exit $st, $(grep -v '^[A-Z_]*:' /tmp/lp | tail -n 1)"
+	elif [ -z "$pb" ] || [ "$pb" -gt "$maxbytes" ]; then
+		fail "$n" "period bytes up to '$pb' offered, a chain of more than 64 descriptors"
+	else
+		ok "$n"
+	fi
+done < /host/expect
+
 # --- jacks: one CARD control "... Jack" per jack, initial states; each
 # jack found by unplugging / plugging it on the device (the event must
 # change exactly one control, and change it back) ---------------------------

@@ -163,9 +163,14 @@ static int virtq_walk(struct virtq *vq, uint16_t head, struct vq_sg *sg)
 		if (virtq_add_seg(vq, sg, d))
 			return -EINVAL;
 		if (!(flags & VRING_DESC_F_NEXT))
-			return 0;
+			break;
 		i = le16toh(d->next);
 	}
+	/* 2.7.5.3.1: not even through an indirect table (served anyway) */
+	if (sg->n_out + sg->n_in > vq->num)
+		vlog_violation("virtqueue %u: a chain of %u descriptors, longer than the queue (%u)",
+			       vq->idx, sg->n_out + sg->n_in, vq->num);
+	return 0;
 }
 
 static struct vq_elem *virtq_elem_alloc(const struct vq_sg *sg)
