@@ -147,6 +147,38 @@ void virtsnd_pcm_ring_free(struct virtio_pcm_substream *vss)
 	vss->nmsgs = 0;
 }
 
+/* The I/O message of period @idx, over @period_bytes at @data. */
+static struct virtio_pcm_msg *
+virtsnd_pcm_msg_new(struct virtio_pcm_substream *vss, unsigned int idx,
+		    u8 *data, size_t period_bytes)
+{
+	unsigned int descs = virtqueue_get_vring_size(vss->queue->vqueue);
+	unsigned int nsgs = virtsnd_pcm_sg_count(data, period_bytes);
+	struct virtio_pcm_msg *msg;
+
+	/* hw.period_bytes_max keeps a chain within the queue */
+	if (nsgs + 2 > descs) {
+		dev_err(&vss->snd->vdev->dev,
+			"stream %u: a period needs %u descriptors, the queue has %u\n",
+			vss->sid, nsgs + 2, descs);
+		return ERR_PTR(-EINVAL);
+	}
+
+	msg = kzalloc(struct_size(msg, sgs, nsgs), GFP_KERNEL);
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+
+	msg->vss = vss;
+	msg->idx = idx;
+	msg->nsgs = nsgs;
+	msg->xfer.stream_id = cpu_to_le32(vss->sid);
+	sg_init_one(&msg->sg_xfer, &msg->xfer, sizeof(msg->xfer));
+	sg_init_one(&msg->sg_status, &msg->status, sizeof(msg->status));
+	virtsnd_pcm_sg_fill(msg->sgs, nsgs, data, period_bytes);
+
+	return msg;
+}
+
 /**
  * virtsnd_pcm_ring_prepare() - slice the buffer into one message per period
  * @vss: the stream
@@ -161,7 +193,6 @@ void virtsnd_pcm_ring_free(struct virtio_pcm_substream *vss)
 int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 {
 	struct snd_pcm_runtime *runtime = vss->substream->runtime;
-	struct virtqueue *vqueue = vss->queue->vqueue;
 	size_t period_bytes = frames_to_bytes(runtime, runtime->period_size);
 	unsigned int periods = runtime->periods;
 	unsigned long flags;
@@ -179,34 +210,16 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 	vss->nmsgs = periods;
 
 	for (i = 0; i < periods; i++) {
-		u8 *data = runtime->dma_area + i * period_bytes;
-		unsigned int nsgs = virtsnd_pcm_sg_count(data, period_bytes);
 		struct virtio_pcm_msg *msg;
 
-		/* hw.period_bytes_max keeps a chain within the queue */
-		if (nsgs + 2 > virtqueue_get_vring_size(vqueue)) {
-			dev_err(&vss->snd->vdev->dev,
-				"stream %u: a period needs %u descriptors, the queue has %u\n",
-				vss->sid, nsgs + 2,
-				virtqueue_get_vring_size(vqueue));
+		msg = virtsnd_pcm_msg_new(vss, i,
+					  runtime->dma_area + i * period_bytes,
+					  period_bytes);
+		if (IS_ERR(msg)) {
 			virtsnd_pcm_ring_free(vss);
-			return -EINVAL;
-		}
-
-		msg = kzalloc(struct_size(msg, sgs, nsgs), GFP_KERNEL);
-		if (!msg) {
-			virtsnd_pcm_ring_free(vss);
-			return -ENOMEM;
+			return PTR_ERR(msg);
 		}
 		vss->msgs[i] = msg;
-
-		msg->vss = vss;
-		msg->idx = i;
-		msg->nsgs = nsgs;
-		msg->xfer.stream_id = cpu_to_le32(vss->sid);
-		sg_init_one(&msg->sg_xfer, &msg->xfer, sizeof(msg->xfer));
-		sg_init_one(&msg->sg_status, &msg->status, sizeof(msg->status));
-		virtsnd_pcm_sg_fill(msg->sgs, nsgs, data, period_bytes);
 	}
 
 	spin_lock_irqsave(&vss->queue->lock, flags);
@@ -243,13 +256,31 @@ static unsigned int virtsnd_pcm_ring_lead(struct virtio_pcm_substream *vss)
 	return min(vss->queued, vss->nmsgs);
 }
 
+/* One message to the virtqueue, its status cleared.  Queue lock held. */
+static int virtsnd_pcm_msg_add(struct virtio_pcm_substream *vss,
+			       struct virtio_pcm_msg *msg)
+{
+	/* header, data, status: data is device-readable for playback */
+	struct scatterlist *sgs[] = {
+		&msg->sg_xfer, msg->sgs, &msg->sg_status,
+	};
+	/* how many of them the device reads; it writes the others */
+	unsigned int out = vss->direction == VIRTIO_SND_D_OUTPUT ? 2 : 1;
+
+	msg->status.status = 0;
+	msg->status.latency_bytes = 0;
+	msg->written = 0;
+
+	return virtqueue_add_sgs(vss->queue->vqueue, sgs, out, 3 - out, msg,
+				 GFP_ATOMIC);
+}
+
 /*
  * Hand every message that may go to the device to the virtqueue.
  * Returns true if the device must be notified.  Queue lock held.
  */
 static bool virtsnd_pcm_ring_push(struct virtio_pcm_substream *vss)
 {
-	struct virtqueue *vqueue = vss->queue->vqueue;
 	bool playback = vss->direction == VIRTIO_SND_D_OUTPUT;
 	unsigned int added = 0;
 	u64 limit;
@@ -268,26 +299,13 @@ static bool virtsnd_pcm_ring_push(struct virtio_pcm_substream *vss)
 
 	while (vss->queued < limit) {
 		struct virtio_pcm_msg *msg = vss->msgs[vss->head];
-		/* header, data, status: data is device-readable for playback */
-		struct scatterlist *sgs[] = {
-			&msg->sg_xfer, msg->sgs, &msg->sg_status,
-		};
 		int rc;
 
 		/* only after a device returned messages out of order */
 		if (msg->inflight)
 			break;
 
-		msg->status.status = 0;
-		msg->status.latency_bytes = 0;
-		msg->written = 0;
-
-		if (playback)
-			rc = virtqueue_add_sgs(vqueue, sgs, 2, 1, msg,
-					       GFP_ATOMIC);
-		else
-			rc = virtqueue_add_sgs(vqueue, sgs, 1, 2, msg,
-					       GFP_ATOMIC);
+		rc = virtsnd_pcm_msg_add(vss, msg);
 		if (rc == -ENOSPC) {
 			/* a full queue defers, it never drops */
 			if (list_empty(&vss->wait_node))
