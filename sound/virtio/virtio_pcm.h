@@ -101,7 +101,8 @@ struct virtsnd_pcm_params {
  * @pos: ring index of the next period to report (queue lock)
  * @appl_frames: frames written (playback) or read (capture) by the
  *               application since prepare (queue lock)
- * @appl_ptr: last seen runtime->control->appl_ptr (queue lock)
+ * @hw_frames: the position .pointer last returned to ALSA, in frames
+ *             since prepare (queue lock)
  * @latency_bytes: last device latency, already clamped (queue lock)
  * @xfer_enabled: I/O may be queued and completions reported (queue lock)
  * @running: the device stream is started: completions are reported only
@@ -154,7 +155,7 @@ struct virtio_pcm_substream {
 	u64 reported;
 	unsigned int inflight;
 	u64 appl_frames;
-	snd_pcm_uframes_t appl_ptr;
+	u64 hw_frames;
 	u32 latency_bytes;
 	bool xfer_enabled;
 	bool running;

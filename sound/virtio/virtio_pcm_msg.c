@@ -232,9 +232,9 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 	vss->queued = 0;
 	vss->completed = 0;
 	vss->reported = 0;
-	/* ALSA resets appl_ptr to the (zero) hw_ptr right after prepare */
+	/* ALSA resets both pointers to zero right after prepare */
 	vss->appl_frames = 0;
-	vss->appl_ptr = 0;
+	vss->hw_frames = 0;
 	vss->latency_bytes = 0;
 	vss->flush = false;
 	vss->xrun_pending = false;
@@ -242,18 +242,6 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 	spin_unlock_irqrestore(&vss->queue->lock, flags);
 
 	return 0;
-}
-
-/*
- * Periods queued ahead of the application: none for playback, the whole
- * buffer for capture.  Queue lock held.
- */
-static unsigned int virtsnd_pcm_ring_lead(struct virtio_pcm_substream *vss)
-{
-	if (vss->direction == VIRTIO_SND_D_OUTPUT)
-		return 0;
-
-	return min(vss->queued, vss->nmsgs);
 }
 
 /* One message to the virtqueue, its status cleared.  Queue lock held. */
@@ -424,27 +412,29 @@ void virtsnd_pcm_ring_disable_sync(struct virtio_pcm_substream *vss)
 void virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss)
 {
 	struct snd_pcm_runtime *runtime = vss->substream->runtime;
-	snd_pcm_sframes_t delta;
+	snd_pcm_sframes_t ahead;
 	unsigned long flags;
 
+	/*
+	 * Where the application is, from ALSA's own pointers: hw_ptr is the
+	 * position .pointer last returned (hw_frames), appl_ptr is that far
+	 * ahead of it (playback) or behind (capture).  Adding up appl_ptr's
+	 * moves instead would go wrong after SNDRV_PCM_IOCTL_RESET, which
+	 * sets appl_ptr back to hw_ptr (renumbering both) without calling
+	 * .ack: the next period queued would be one the application had not
+	 * written again.
+	 */
+	ahead = runtime->control->appl_ptr - runtime->status->hw_ptr;
+	if (ahead < -(snd_pcm_sframes_t)(runtime->boundary / 2))
+		ahead += runtime->boundary;
+	else if (ahead > (snd_pcm_sframes_t)(runtime->boundary / 2))
+		ahead -= runtime->boundary;
+
 	spin_lock_irqsave(&vss->queue->lock, flags);
-	delta = runtime->control->appl_ptr - vss->appl_ptr;
-	if (delta < 0)
-		delta += runtime->boundary;
-	vss->appl_ptr = runtime->control->appl_ptr;
-	if (delta <= runtime->buffer_size) {
-		vss->appl_frames += delta;
-	} else {
-		/*
-		 * appl_ptr went back (SNDRV_PCM_IOCTL_RESET moves it without
-		 * calling .ack).  What the device holds stays there; count
-		 * again from what is queued, so that no period goes out
-		 * before the application has written it anew.
-		 */
-		vss->appl_frames = (u64)(vss->queued -
-					 virtsnd_pcm_ring_lead(vss)) *
-				   vss->period_frames;
-	}
+	if (ahead >= 0 || vss->hw_frames >= -ahead)
+		vss->appl_frames = vss->hw_frames + ahead;
+	else
+		vss->appl_frames = 0;
 	spin_unlock_irqrestore(&vss->queue->lock, flags);
 
 	virtsnd_pcm_ring_kick(vss);
@@ -564,6 +554,7 @@ snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss)
 
 	spin_lock_irqsave(&vss->queue->lock, flags);
 	pos = (snd_pcm_uframes_t)vss->pos * vss->period_frames;
+	vss->hw_frames = vss->reported * vss->period_frames;
 	latency = vss->latency_bytes;
 	spin_unlock_irqrestore(&vss->queue->lock, flags);
 

@@ -15,6 +15,11 @@
       --prefix, RECEIVED must be silence then the first N >= MINFRAMES
       frames of EXPECTED (a recording of a longer injected signal).
       Prints one line; exit 0 only when bit-exact.
+  sig.py reset PLAYED MINFRAMES
+      PLAYED starts with what pcmtest reset wrote (S32_LE stereo; left:
+      0x5A, generation, serial number; right: buffer offset): generation
+      0 from serial 0, then generation 1, each without a gap or repeat,
+      at least MINFRAMES of each.  Prints one line; exit 0 if so.
 """
 import struct
 import sys
@@ -97,6 +102,32 @@ def compare(fmt, channels, exp, got, prefix=None):
     return True, f"bit-exact: {nchk} frames ({lead} leading silence)"
 
 
+def reset_check(played, minframes):
+    """Generation 0 then 1, each frame the next of its generation."""
+    runs = []       # [generation, first serial, frames]
+    for i in range(0, len(played) - 7, 8):
+        left, off = struct.unpack_from("<II", played, i)
+        if left >> 24 != 0x5A:
+            break
+        gen, serial = left >> 20 & 0xF, left & 0xFFFFF
+        if runs and runs[-1][0] == gen:
+            want = (runs[-1][1] + runs[-1][2]) & 0xFFFFF
+            if serial != want:
+                return False, (f"frame {i // 8} (offset {off}): generation "
+                               f"{gen} serial {serial}, expected {want}: a "
+                               f"period played out of turn")
+            runs[-1][2] += 1
+        else:
+            runs.append([gen, serial, 1])
+    desc = ", ".join(f"gen {g}: {n} frames from serial {s}"
+                     for g, s, n in runs)
+    if [r[0] for r in runs] != [0, 1] or runs[0][1] != 0:
+        return False, f"played {desc or 'nothing of the test'}, expected gen 0 from serial 0, then gen 1"
+    if min(r[2] for r in runs) < minframes:
+        return False, f"played {desc}: fewer than {minframes} frames of one"
+    return True, f"played {desc}"
+
+
 def main(argv):
     if len(argv) == 6 and argv[1] == "gen":
         with open(argv[5], "wb") as f:
@@ -125,6 +156,16 @@ def main(argv):
             print(f"no received data: {e.strerror}")
             return 1
         good, msg = compare(argv[2], int(argv[3]), exp, got, prefix)
+        print(msg)
+        return 0 if good else 1
+    if len(argv) == 4 and argv[1] == "reset":
+        try:
+            with open(argv[2], "rb") as f:
+                played = f.read()
+        except OSError as e:
+            print(f"no played data: {e.strerror}")
+            return 1
+        good, msg = reset_check(played, int(argv[3]))
         print(msg)
         return 0 if good else 1
     print(__doc__, file=sys.stderr)

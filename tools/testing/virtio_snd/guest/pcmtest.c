@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -913,6 +914,122 @@ out:
 }
 
 /*
+ * t_reset() frames (S32_LE, 2 ch): left 0x5A, the generation (0 before the
+ * reset, 1 after) and a serial number; right the buffer offset the frame
+ * was written at.  sig.py reset checks what the device played.
+ */
+#define RESET_MAGIC	0x5a000000u
+
+/* Write up to a period (one commit, one .ack) through mmap; -EAGAIN if full. */
+static int reset_fill(struct pcm *p, unsigned int gen, unsigned int *serial)
+{
+	const snd_pcm_channel_area_t *areas;
+	snd_pcm_uframes_t off, n, i;
+	snd_pcm_sframes_t avail;
+	int rc;
+
+	avail = snd_pcm_avail_update(p->h);
+	if (avail < 0)
+		return avail;
+	if (!avail)
+		return -EAGAIN;
+	n = (snd_pcm_uframes_t)avail < p->period ? (snd_pcm_uframes_t)avail : p->period;
+	rc = snd_pcm_mmap_begin(p->h, &areas, &off, &n);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		uint32_t *f = (uint32_t *)((char *)areas[0].addr + (off + i) * 8);
+
+		f[0] = RESET_MAGIC | gen << 20 | ((*serial)++ & 0xfffff);
+		f[1] = off + i;
+	}
+	avail = snd_pcm_mmap_commit(p->h, off, n);
+	return avail < 0 ? avail : 0;
+}
+
+/* Keep the buffer full for @secs. */
+static int reset_feed(struct pcm *p, unsigned int gen, unsigned int *serial,
+		      double secs)
+{
+	double t0 = now();
+	int rc;
+
+	while (now() - t0 < secs) {
+		rc = reset_fill(p, gen, serial);
+		if (rc == -EAGAIN)
+			rc = snd_pcm_wait(p->h, 100) < 0 ? -EPIPE : 0;
+		if (rc < 0)
+			return fail("feeding generation %u: %s", gen, snd_strerror(rc));
+	}
+	return 0;
+}
+
+/*
+ * SNDRV_PCM_IOCTL_RESET on running playback: ALSA drops what was queued
+ * and puts appl_ptr at hw_ptr.  The periods the device already holds are
+ * played as they were; from the first one it did not hold, it must play
+ * what the application wrote after the reset, in ring order, never a
+ * period left over from before.  No stop threshold: the application
+ * writes again at once, and the check is of the audio, not of xruns.
+ */
+static int t_reset(void)
+{
+	struct opts o = opt;
+	snd_pcm_sw_params_t *sw;
+	snd_pcm_uframes_t boundary;
+	unsigned int serial = 0;
+	struct pcm p;
+	int rc;
+
+	o.mmap = true;
+	o.format = SND_PCM_FORMAT_S32_LE;
+	o.channels = 2;
+	rc = pcm_open(&p, &o, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
+	if (rc)
+		goto out;
+	describe(&p);
+	snd_pcm_sw_params_alloca(&sw);
+	snd_pcm_sw_params_current(p.h, sw);
+	snd_pcm_sw_params_get_boundary(sw, &boundary);
+	snd_pcm_sw_params_set_stop_threshold(p.h, sw, boundary);
+	if (snd_pcm_sw_params(p.h, sw) < 0) {
+		rc = fail("sw_params: no stop threshold");
+		goto out;
+	}
+	while ((rc = reset_fill(&p, 0, &serial)) == 0)
+		;
+	if (rc != -EAGAIN) {
+		rc = fail("prefill: %s", snd_strerror(rc));
+		goto out;
+	}
+	rc = snd_pcm_start(p.h);
+	if (rc < 0) {
+		rc = fail("start: %s", snd_strerror(rc));
+		goto out;
+	}
+	rc = reset_feed(&p, 0, &serial, 0.3);
+	if (rc)
+		goto out;
+	rc = snd_pcm_reset(p.h);
+	if (rc < 0) {
+		rc = fail("reset: %s", snd_strerror(rc));
+		goto out;
+	}
+	note("reset after %u frames", serial);
+	serial = 0;
+	rc = reset_feed(&p, 1, &serial, 0.3) ?: expect_state(&p, SND_PCM_STATE_RUNNING, "reset");
+	if (rc)
+		goto out;
+	snd_pcm_nonblock(p.h, 0);
+	rc = snd_pcm_drain(p.h);
+	if (rc < 0)
+		rc = fail("drain: %s", snd_strerror(rc));
+out:
+	pcm_close(&p);
+	return rc;
+}
+
+/*
  * Period size @opt.period_us with 2..max periods (or just @opt.periods).
  * Exit SKIP only if the driver does not advertise the period size at all.
  */
@@ -1336,6 +1453,7 @@ static const struct subcmd cmds[] = {
 	{ "drain_drop", t_drain_drop, "drop while a non-blocking drain runs, then restart" },
 	{ "restart", t_restart, "-n rounds of prepare, start, stream, drop" },
 	{ "xrun", t_xrun, "starve the stream into XRUN, prepare, stream again (twice)" },
+	{ "reset", t_reset, "RESET while playing (S32_LE 2 ch, MMAP): the device's audio for sig.py reset" },
 	{ "stall", t_stall, "no I/O for a buffer + 20 ms must be an xrun at once (-k times)" },
 	{ "periods", t_periods, "period size -p us with 2..max periods (or -n exactly)" },
 	{ "close", t_close, "close and process exit while running" },

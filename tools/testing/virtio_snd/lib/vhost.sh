@@ -271,6 +271,14 @@ group_vhost() {
 	done < "$w/plan"
 	rm -f "$w/got"
 	VUS_ARGS="-t 50" boot_vus glitch 60 glitch.sh "$VSND_DIR/vhost-user-snd/qemu-like.conf"
+	# the audio of pcmtest reset: generation 0, then 1, each in order
+	if msg=$("$SIG" reset "$VUS_WORK/stream0.raw" 4800); then
+		result ok virtio_snd.glitch.reset_audio
+	elif [ "$DRIVER" = intree ]; then
+		result "not ok" virtio_snd.glitch.reset_audio "XFAIL in-tree: $msg"
+	else
+		result "not ok" virtio_snd.glitch.reset_audio "$msg"
+	fi
 }
 
 # faults_xfail: for the in-tree driver, the failures listed in

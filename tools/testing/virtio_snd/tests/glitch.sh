@@ -5,7 +5,8 @@
 # feeding (or reading) for a buffer plus 20 ms, three times per stream, and
 # ALSA must be in XRUN by then each time (pcmtest stall).  The host counts,
 # from the device's log, any starvation the stream ran through without a
-# STOP (virtio_snd.glitch.hidden_glitches).  10 periods of 10 ms: a buffer
+# STOP (virtio_snd.glitch.hidden_glitches).  Before that, a RESET of a
+# playing stream (pcmtest reset), whose audio the host checks.  10 periods of 10 ms: a buffer
 # of two ticks, which both drivers offer.
 . /vsnd/guest-lib.sh
 identity glitch
@@ -14,6 +15,16 @@ T=virtio_snd.glitch
 if ! wait_card "$card" 10; then
 	fail "$T.card" "no card $card"
 	exit 0
+fi
+# RESET while playing, first, so that the device's stream0.raw starts with
+# it: the host checks that audio (virtio_snd.glitch.reset_audio)
+/vsnd/pcmtest reset -D "hw:$card,0" -p 10000 -n 16 > /tmp/reset 2>&1
+rc=$?
+sed -n 's/^# /#   /p' /tmp/reset
+if [ $rc = 0 ]; then
+	ok "$T.reset"
+else
+	fail "$T.reset" "$(sed -n 's/^\(FAIL\|SKIP\): //p' /tmp/reset | tail -n 1) (exit $rc)"
 fi
 for d in play cap; do
 	n=$T.stall_$d
