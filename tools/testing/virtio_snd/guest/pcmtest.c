@@ -1141,9 +1141,18 @@ static int t_periods(void)
 			    atoi(bad_list), first_bad);
 	if (!tried)
 		return fail("no period count in %u..%u could be set", lo, hi);
-	if (!ok_list[0])
-		return fail("%.1f ms periods: every period count had an xrun (under %u ms of headroom: [%s ])",
-			    opt.period_us / 1000.0, opt.headroom_ms, host_list);
+	/*
+	 * Every count ran into the host.  Where the driver offers a buffer
+	 * of the headroom, that buffer failed above; where it offers none
+	 * (1 ms periods x 64 at most), nothing here can judge the driver:
+	 * a skip, with the reason.
+	 */
+	if (!ok_list[0]) {
+		snprintf(fail_msg, sizeof(fail_msg),
+			 "%.1f ms periods: every buffer offered is under %u ms and each had an xrun on this host: [%s ]",
+			 opt.period_us / 1000.0, opt.headroom_ms, host_list);
+		return 1;
+	}
 	return 0;
 }
 
