@@ -537,9 +537,10 @@ void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss)
  * virtsnd_pcm_ring_pointer() - current position for the .pointer callback
  * @vss: the stream
  *
- * The position moves by the periods each elapsed work reports.  The delay
- * beyond what the buffer holds is the device's own latency (0 from QEMU,
- * whose completions mean "taken", not "played").
+ * The position moves by the periods each elapsed work reports; it is
+ * noted as hw_frames, which virtsnd_pcm_ring_ack() pairs with ALSA's
+ * hw_ptr.  The delay beyond what the buffer holds is the device's own
+ * latency (0 from QEMU, whose completions mean "taken", not "played").
  *
  * Context: the PCM .pointer callback (stream lock held).  Takes the queue
  * lock.
