@@ -107,6 +107,25 @@ virtsnd_pcm_cmd_alloc(struct virtio_pcm_substream *vss, u32 request,
 	return msg;
 }
 
+/*
+ * A command without payload (PREPARE, RELEASE, START, STOP), if the state
+ * machine allows it in the stream's state; its table index in @idx.
+ */
+static struct virtio_snd_msg *
+virtsnd_pcm_cmd_new(struct virtio_pcm_substream *vss, u32 request, int *idx)
+{
+	struct virtio_snd_msg *msg;
+
+	*idx = virtsnd_pcm_cmd_index(vss, request);
+	if (*idx < 0)
+		return ERR_PTR(*idx);
+
+	msg = virtsnd_pcm_cmd_alloc(vss, request,
+				    sizeof(struct virtio_snd_pcm_hdr),
+				    GFP_KERNEL);
+	return msg ?: ERR_PTR(-ENOMEM);
+}
+
 /* Send a prepared command and apply the state transition. */
 static int virtsnd_pcm_cmd_send(struct virtio_pcm_substream *vss, int idx,
 				struct virtio_snd_msg *msg)
@@ -141,15 +160,9 @@ int virtsnd_pcm_cmd(struct virtio_pcm_substream *vss, u32 request)
 	struct virtio_snd_msg *msg;
 	int idx;
 
-	idx = virtsnd_pcm_cmd_index(vss, request);
-	if (idx < 0)
-		return idx;
-
-	msg = virtsnd_pcm_cmd_alloc(vss, request,
-				    sizeof(struct virtio_snd_pcm_hdr),
-				    GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
+	msg = virtsnd_pcm_cmd_new(vss, request, &idx);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
 
 	return virtsnd_pcm_cmd_send(vss, idx, msg);
 }
@@ -186,15 +199,9 @@ int virtsnd_pcm_cmd_async(struct virtio_pcm_substream *vss, u32 request)
 	struct virtio_snd_msg *msg;
 	int idx, rc;
 
-	idx = virtsnd_pcm_cmd_index(vss, request);
-	if (idx < 0)
-		return idx;
-
-	msg = virtsnd_pcm_cmd_alloc(vss, request,
-				    sizeof(struct virtio_snd_pcm_hdr),
-				    GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
+	msg = virtsnd_pcm_cmd_new(vss, request, &idx);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
 
 	virtsnd_ctl_msg_set_data(msg, vss);
 	rc = virtsnd_ctl_msg_send_async(vss->snd, msg,
