@@ -864,7 +864,7 @@ out:
 static int stall_once(struct pcm *p, int i)
 {
 	unsigned int idle = 1000 * p->buffer / p->o->rate + 20;
-	snd_pcm_state_t state;
+	snd_pcm_state_t state = SND_PCM_STATE_OPEN;
 	long long pos;
 	int rc;
 
