@@ -9,7 +9,8 @@
 # flock /tmp/virtio-snd-guest.lock; killed after <secs>.  Returns QEMU's
 # status (124: timeout).  Environment: VSND_MEM (1G), VSND_SMP (2),
 # VSND_MEMFD=1 (RAM in a shared memfd, for vhost-user devices), VSND_APPEND
-# (extra kernel command line), VSND_ACCEL (force tcg or kvm), VSND_MONITOR=1
+# (extra kernel command line), VSND_ACCEL (force tcg or kvm), VSND_QEMU (the
+# QEMU binary: setup.sh's qemu-trixie, or boot_vus's), VSND_MONITOR=1
 # (an HMP monitor on the FIFOs <work>/mon.in and <work>/mon.out, see
 # monitor_start).
 #
@@ -58,7 +59,8 @@ guest_run() {
 	: > "$work/console.log"
 	: > "$work/out.log"
 	HOME=$work flock "$VSND_LOCK" timeout -k 10 "$secs" \
-		qemu-system-x86_64 -nodefaults -machine q35 -accel "$accel" \
+		"${VSND_QEMU:-$VSND_CACHE/bin/qemu-trixie}" \
+		-nodefaults -machine q35 -accel "$accel" \
 		-cpu max -m "${VSND_MEM:-1G}" -smp "${VSND_SMP:-2}" \
 		-display none -no-reboot -monitor none \
 		-kernel "$KIMG" -initrd "$initrd" \

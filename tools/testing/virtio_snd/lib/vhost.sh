@@ -16,6 +16,7 @@
 #     VUS_VIOLATIONS=allow  the group arms faults that make driver and
 #                  device disagree by design: violations are reported
 #                  (stderr, $RUN/GROUP/vus/violations.log), not failed
+#     VSND_QEMU_VUS  the QEMU binary (setup.sh's qemu-trixie-backports)
 #   Returns 1 (after a "not ok" line) if the back-end cannot start.
 #
 # Driving the device from a guest script: the host relay "vus" (guest_relay,
@@ -79,7 +80,9 @@ boot_vus() {
 	: > "$w/out.log"	# the relay follows it from the start
 	guest_relay "$w" vus vus_relay_cmd
 	relay=$RELAY_PID
-	VSND_MEMFD=1 boot "$g" "$secs" "$script" "${VUS_QEMU_ARGS[@]}" "$@"
+	# QEMU 11.1: 10.0.x stable gives every queue 1024 entries (setup.sh)
+	VSND_MEMFD=1 VSND_QEMU=${VSND_QEMU_VUS:-$VSND_CACHE/bin/qemu-trixie-backports} \
+		boot "$g" "$secs" "$script" "${VUS_QEMU_ARGS[@]}" "$@"
 	guest_relay_stop "$relay"
 	vus_stop "$VUS_WORK" 2> /dev/null
 	rc=$?
