@@ -39,6 +39,7 @@ struct fault_held {
 	struct virtq *vq;
 	struct vq_elem *elem;
 	uint32_t len;
+	size_t rewrite;
 	struct audio_clock timer;	/* only its timerfd is used */
 	bool timed;
 };
@@ -69,6 +70,7 @@ static const struct {
 	{ "fill", FAULT_FILL, true },
 	{ "latency", FAULT_LATENCY, true },
 	{ "noterm", FAULT_NOTERM, false },
+	{ "late", FAULT_LATE, true },
 };
 
 static int fault_num(const char *s, uint32_t *v)
@@ -263,6 +265,18 @@ static void fault_held_cb(int fd, unsigned int events, void *opaque)
 	struct fault_held *h = opaque;
 	struct virtq *vq = h->vq;
 
+	/* a late DMA: the device writes into the buffer only now */
+	if (h->rewrite) {
+		uint8_t *buf = malloc(h->rewrite);
+
+		if (buf) {
+			memset(buf, FAULT_LATE_BYTE, h->rewrite);
+			iov_write(h->elem->in, h->elem->n_in, 0, buf,
+				  h->rewrite);
+			free(buf);
+		}
+		vlog_info("fault: late write of %zu bytes", h->rewrite);
+	}
 	virtq_push(vq, h->elem, h->len);
 	virtq_notify(vq);
 	fault_unlink(h);
@@ -274,9 +288,11 @@ static void fault_held_cb(int fd, unsigned int events, void *opaque)
  * @e: the message.
  * @len: used length to report when it completes.
  * @delay_ms: delay; 0 holds it until the queue stops.
+ * @rewrite: device-writable bytes (from the start) to write again, with
+ *	     FAULT_LATE_BYTE, when it completes; 0 for none.
  */
 void fault_hold(struct virtq *vq, struct vq_elem *e, uint32_t len,
-		uint32_t delay_ms)
+		uint32_t delay_ms, size_t rewrite)
 {
 	struct fault_held *h = calloc(1, sizeof(*h));
 
@@ -287,6 +303,7 @@ void fault_hold(struct virtq *vq, struct vq_elem *e, uint32_t len,
 	h->vq = vq;
 	h->elem = e;
 	h->len = len;
+	h->rewrite = rewrite;
 	if (delay_ms && !aclock_init(&h->timer, false)) {
 		h->timed = true;
 		aclock_arm(&h->timer, aclock_now() + delay_ms * 1000000ULL);

@@ -29,7 +29,10 @@ enum fault_action {
 	FAULT_FILL,	/* ctl: overwrite the reply payload with byte ARG */
 	FAULT_LATENCY,	/* io: latency_bytes = ARG */
 	FAULT_NOTERM,	/* ctl: CTL_INFO names / ENUM_ITEMS items without NUL */
+	FAULT_LATE,	/* io: complete ARG ms late, writing the rx payload again */
 };
+
+#define FAULT_LATE_BYTE	0xa5	/* what FAULT_LATE writes */
 
 /**
  * struct fault - One armed fault.
@@ -54,7 +57,7 @@ int fault_add(const struct fault *f);
 void fault_clear(void);
 bool fault_take(enum fault_kind kind, uint32_t match, struct fault *hit);
 void fault_hold(struct virtq *vq, struct vq_elem *e, uint32_t len,
-		uint32_t delay_ms);
+		uint32_t delay_ms, size_t rewrite);
 void fault_drop_held(struct virtq *vq);
 
 #endif /* VUS_FAULT_H */

@@ -261,7 +261,7 @@ static bool snd_ctl_fault(struct snd_dev *snd, struct snd_ctl_req *r,
 		snd_control_fault_noterm(snd, r);
 		break;
 	case FAULT_DELAY:
-		fault_hold(vq, r->elem, *used, f->arg);
+		fault_hold(vq, r->elem, *used, f->arg, 0);
 		return true;
 	default:
 		break;
@@ -291,7 +291,7 @@ static void snd_ctl_handle(struct snd_dev *snd, struct vq_elem *e)
 			 snd_code_name(r.code), r.code, e->out_len, e->in_len);
 		faulted = fault_take(FAULT_CTL, r.code, &f);
 		if (faulted && f.action == FAULT_DROP) {
-			fault_hold(vq, e, 0, 0);
+			fault_hold(vq, e, 0, 0, 0);
 			return;
 		}
 		if (faulted && f.action == FAULT_STATUS)

@@ -169,7 +169,11 @@ static void pcm_msg_complete(struct snd_pcm_stream *s, struct vq_elem *e,
 		case FAULT_DELAY:
 		case FAULT_DROP:
 			fault_hold(pcm_vq(s), e, used,
-				   f.action == FAULT_DELAY ? f.arg : 0);
+				   f.action == FAULT_DELAY ? f.arg : 0, 0);
+			return;
+		case FAULT_LATE:
+			fault_hold(pcm_vq(s), e, used, f.arg,
+				   pcm_is_output(s) ? 0 : payload);
 			return;
 		default:
 			break;
