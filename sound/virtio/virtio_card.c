@@ -154,8 +154,8 @@ static int virtsnd_find_vqs(struct virtio_snd *snd)
 /*
  * Quiesce the device: refuse new control messages, reset the device (after
  * which it touches no buffer and raises no callback), close the queues to
- * new buffers, fail what the device still held, take every I/O message
- * back and delete the virtqueues.  The reset comes before cancelling so
+ * new buffers, fail what the device still held, detach its buffers, take
+ * every I/O message back and delete the virtqueues.  The reset comes before cancelling so
  * that no cancelled message can still be written by the device.
  */
 static void virtsnd_quiesce(struct virtio_snd *snd)
@@ -176,17 +176,19 @@ static void virtsnd_quiesce(struct virtio_snd *snd)
 	}
 	cancel_work_sync(&snd->event_work);
 	virtsnd_ctl_msg_cancel_all(snd);
-	/* waits for a prepare still slicing its ring on the live queues */
-	virtsnd_pcm_device_reset(snd);
 	/*
 	 * Buffers the device never returned (a control request that timed
-	 * out, the event buffers) still hold their indirect descriptor
-	 * tables: only detaching them frees those.  Their owners were dealt
-	 * with above; the tokens are not touched.
+	 * out, the event buffers, I/O messages) still hold their indirect
+	 * descriptor tables and DMA mappings: only detaching them frees those.
+	 * Before the I/O messages are forgotten: unmapping may copy a bounce
+	 * buffer back into pages that forgetting lets go.  The tokens are
+	 * not touched; their owners take them back next.
 	 */
 	for (i = 0; i < VIRTIO_SND_VQ_MAX; i++)
 		while (virtqueue_detach_unused_buf(snd->queues[i].vqueue))
 			;
+	/* waits for a prepare still slicing its ring on the live queues */
+	virtsnd_pcm_device_reset(snd);
 	snd->vdev->config->del_vqs(snd->vdev);
 }
 

@@ -38,6 +38,13 @@
  * The messages are freed at hw_free or when the card goes away, and only
  * once none is in flight; a device reset (remove, freeze) hands every
  * message back to the driver.
+ *
+ * While the device owns a message, each page under it holds a reference of
+ * the ring's: a device that keeps messages past STOP and RELEASE may still
+ * write into them after ALSA has freed or reallocated the buffer (which the
+ * core may do before any callback of ours, e.g. in hw_params), and the
+ * pages must not go back to the page allocator before the message comes
+ * back or the device is reset.
  */
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -51,7 +58,8 @@
  * struct virtio_pcm_msg - one period of the I/O ring
  * @vss: the stream
  * @idx: ring index (period number within the buffer)
- * @inflight: the device owns the message (queue lock)
+ * @inflight: the device owns the message, and a reference on each page
+ *	      under it (queue lock)
  * @written: capture: bytes the device wrote, clamped to the period
  * @xfer: device-readable header
  * @status: device-writable status
@@ -244,6 +252,39 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 	return 0;
 }
 
+/* Hold every page under @msg's period while the device owns it. */
+static void virtsnd_pcm_msg_get_pages(struct virtio_pcm_msg *msg)
+{
+	struct scatterlist *sg;
+	unsigned int i, k;
+
+	lockdep_assert_held(&msg->vss->queue->lock);
+
+	/* order-0 vmalloc pages; an sg entry is a physically contiguous run */
+	for_each_sg(msg->sgs, sg, msg->nsgs, i)
+		for (k = 0; k < DIV_ROUND_UP(sg->offset + sg->length, PAGE_SIZE);
+		     k++)
+			get_page(pfn_to_page(page_to_pfn(sg_page(sg)) + k));
+}
+
+/*
+ * The device gave @msg back (or was reset): drop the references.  If ALSA
+ * freed the buffer meanwhile, the pages go back to the page allocator here,
+ * possibly in hard IRQ, which put_page() allows.
+ */
+static void virtsnd_pcm_msg_put_pages(struct virtio_pcm_msg *msg)
+{
+	struct scatterlist *sg;
+	unsigned int i, k;
+
+	lockdep_assert_held(&msg->vss->queue->lock);
+
+	for_each_sg(msg->sgs, sg, msg->nsgs, i)
+		for (k = 0; k < DIV_ROUND_UP(sg->offset + sg->length, PAGE_SIZE);
+		     k++)
+			put_page(pfn_to_page(page_to_pfn(sg_page(sg)) + k));
+}
+
 /* One message to the virtqueue, its status cleared.  Queue lock held. */
 static int virtsnd_pcm_msg_add(struct virtio_pcm_substream *vss,
 			       struct virtio_pcm_msg *msg)
@@ -308,6 +349,7 @@ static bool virtsnd_pcm_ring_push(struct virtio_pcm_substream *vss)
 			break;
 		}
 
+		virtsnd_pcm_msg_get_pages(msg);
 		msg->inflight = true;
 		vss->inflight++;
 		vss->queued++;
@@ -515,6 +557,10 @@ int virtsnd_pcm_ring_wait_empty(struct virtio_pcm_substream *vss)
  * virtsnd_pcm_ring_forget() - take every message back after a device reset
  * @vss: the stream
  *
+ * Drops the references on the pages under the messages the device held,
+ * which may free them: their buffers must be detached from the virtqueue
+ * (unmapped) before.
+ *
  * Context: the device has been reset; takes the queue lock.
  */
 void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss)
@@ -523,8 +569,11 @@ void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss)
 	unsigned int i;
 
 	spin_lock_irqsave(&vss->queue->lock, flags);
-	for (i = 0; i < vss->nmsgs; i++)
+	for (i = 0; i < vss->nmsgs; i++) {
+		if (vss->msgs[i]->inflight)
+			virtsnd_pcm_msg_put_pages(vss->msgs[i]);
 		vss->msgs[i]->inflight = false;
+	}
 	vss->inflight = 0;
 	vss->xfer_enabled = false;
 	list_del_init(&vss->wait_node);
@@ -591,7 +640,7 @@ static void virtsnd_pcm_msg_failed(struct virtio_pcm_substream *vss,
  * One message came back from the device.  The used length and the status
  * are untrusted: a short or failed capture period is padded with silence by
  * the elapsed work, latency_bytes is clamped to the buffer.  Queue lock
- * held, hard IRQ.
+ * held; hard IRQ, or the card's workqueue for a PERIOD_ELAPSED event.
  */
 static void virtsnd_pcm_msg_complete(struct virtio_pcm_msg *msg,
 				     unsigned int len)
@@ -615,6 +664,7 @@ static void virtsnd_pcm_msg_complete(struct virtio_pcm_msg *msg,
 
 	msg->inflight = false;
 	vss->inflight--;
+	virtsnd_pcm_msg_put_pages(msg);
 
 	status = le32_to_cpu(msg->status.status);
 	if (len < status_size || status != VIRTIO_SND_S_OK) {
