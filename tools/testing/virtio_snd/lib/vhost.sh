@@ -308,7 +308,9 @@ group_faults() {
 	local w=$RUN/faults conf=$VSND_DIR/tests/faults.conf c k g
 	mkdir -p "$w"
 	echo run > "$w/mode"
-	VUS_VIOLATIONS=allow VUS_DEVOPTS=,controls=on boot_vus faults 360 faults.sh "$conf"
+	# page_poison=1: a device write into freed pages is reported
+	VSND_APPEND="${VSND_APPEND:-} page_poison=1" VUS_VIOLATIONS=allow \
+		VUS_DEVOPTS=,controls=on boot_vus faults 360 faults.sh "$conf"
 	for c in streams=0xffffffff jacks=100000 chmaps=0x10000000 controls=0xffffffff; do
 		k=${c%%=*}
 		g=faults_$k

@@ -26,7 +26,7 @@ REC="arecord -q -D hw:$card,0 -t raw -f S16_LE -r 48000 -c 2 -s 4800 /dev/null"
 # amixer cget exits 0 when the value cannot be read: success = a value
 VOL="name='Master Playback Volume'"
 READ="amixer -c $card cget $VOL | grep -q ': values='"
-BAD='BUG:|WARNING:|Oops|Call Trace|INFO: |UBSAN:|general protection|hung_task'
+BAD='BUG:|WARNING:|Oops|Call Trace|INFO: |UBSAN:|general protection|hung_task|memory corruption'
 
 dmark() { dmesg | wc -l; }
 # result NAME REASON CMD...: ok if CMD succeeds
@@ -183,6 +183,17 @@ fcase set_params_short fail "$PLAY" "fault ctl PCM_SET_PARAMS short 2"
 fcase prepare_long any "$PLAY" "fault ctl PCM_PREPARE long 64"
 fcase ctl_read_short fail "$READ" "fault ctl CTL_READ short 6"
 # --- I/O messages ------------------------------------------------------------
+# the device keeps every capture period 3 s and writes into it only then,
+# long after the stream ended and ALSA freed the buffer: the page
+# allocator (page_poison=1, lib/vhost.sh) must find every freed page
+# untouched when most free memory is allocated again
+REC_LONG="arecord -q -D hw:$card,0 -t raw -f S16_LE -r 48000 -c 2 -d 5 /dev/null"
+LATE_WRITE="timeout -s INT 1 $REC_LONG; st=\$?; sleep 4
+	fill=\$(awk '/^MemFree:/ { print int(\$2 / 1024) - 150 }' /proc/meminfo)
+	echo \"arecord status \$st, allocating \$fill MiB\"
+	dd if=/dev/zero of=/tmp/fill bs=1M count=\$fill 2> /dev/null
+	rm -f /tmp/fill; [ \$st != 124 ]"
+fcase rx_late_write ok "$LATE_WRITE" "fault io 1 late 3000 count=0"
 # an I/O error loses a period: the application must see an xrun
 fcase tx_io_err ok "$PLAY 2>&1 | grep -q underrun" "fault io 0 status IO_ERR count=0"
 # the device keeps one buffer for ever: the driver must not reuse it
