@@ -5,8 +5,8 @@
 # check"): W=1 out-of-tree builds against the Debian 6.12 and 6.1 headers,
 # sparse, kernel-doc -Wall, checkpatch --strict and a W=1 in-tree build in
 # linux-source-6.12.  Each gate prints one KTAP line, its findings as "#"
-# lines below it; the run ends with "N passed, N failed" and exits non-zero
-# if any gate failed.
+# lines below it; the run ends with "N passed, N failed, N skipped" (no
+# gate skips) and exits non-zero if any gate failed.
 #
 # Usage: check.sh [gate...]     gates: build-6.12 build-6.1 sparse-6.12
 #        sparse-6.1 kernel-doc checkpatch checkpatch-commits in-tree
@@ -293,5 +293,5 @@ for g in "${gates[@]}"; do
 	*) echo "check.sh: unknown gate '$g' (${all_gates[*]})" >&2; exit 2 ;;
 	esac
 done
-echo "$npass passed, $nfail failed"
+echo "$npass passed, $nfail failed, 0 skipped"
 [ "$nfail" = 0 ]

@@ -3,7 +3,8 @@
 #
 # virtio_snd QEMU test suite: boots guests with virtio-sound-pci devices,
 # loads the module under test and checks audio bit for bit.  Prints KTAP on
-# stdout, ends with "N passed, N failed"; exit status 0 only if nothing
+# stdout, ends with "N passed, N failed, N skipped" (every skip says why in
+# its line; one without a reason fails); exit status 0 only if nothing
 # failed.  Progress goes to stderr.
 #
 #   run-tests.sh [KERNEL=6.12|6.1|debug] [DRIVER=ours|intree]

@@ -309,8 +309,14 @@ group_state() {
 }
 
 # awk: whether a result line (status, directive) counts as passed; XFAIL
-# passes only for the in-tree driver (-v intree=1) and only with a reason
-PASSED_AWK='function passed(st, dir) { return st == "ok" || (intree && dir ~ /^XFAIL [^ ]/) }'
+# passes only for the in-tree driver (-v intree=1) and only with a reason,
+# and a SKIP (skipped(), counted apart) only with its reason
+PASSED_AWK='function skipped(st, dir) { return st == "ok" && dir ~ /^SKIP/ }
+function passed(st, dir) {
+	if (skipped(st, dir))
+		return dir ~ /^SKIP [^ ]/
+	return st == "ok" || (intree && dir ~ /^XFAIL [^ ]/)
+}'
 
 # suite_fold INTREE: with REPEAT, one line per test, in the order of first
 # appearance: passed only if it passed in every round (set-up: once), then
@@ -348,7 +354,9 @@ suite_fold() {
 	}' "$RESULTS"
 }
 
-# suite_report: the KTAP stream; status 0 only if every test passed
+# suite_report: the KTAP stream, ending with "N passed, N failed, N
+# skipped" (a SKIP without a reason is a failure); status 0 only if nothing
+# failed
 suite_report() {
 	local lines=$RESULTS suite_intree
 	suite_intree=$([ "$DRIVER" = intree ] && echo 1)
@@ -364,13 +372,16 @@ suite_report() {
 	awk -F '\t' -v intree="$suite_intree" -v run="$RUN" "$PASSED_AWK"'
 	{
 		printf "%s %d %s%s\n", $1, NR, $2, ($3 == "" ? "" : " # " $3)
-		if (passed($1, $3))
-			pass++
-		else
+		if (!passed($1, $3))
 			fail++
+		else if (skipped($1, $3))
+			skip++
+		else
+			pass++
 	}
 	END {
-		printf "# logs: %s\n%d passed, %d failed\n", run, pass, fail
+		printf "# logs: %s\n%d passed, %d failed, %d skipped\n", run,
+			pass, fail, skip
 		exit fail > 0
 	}' "$lines"
 }
