@@ -157,11 +157,19 @@ monitor_cmd() {
 	! echo "$out" | grep -qi error
 }
 
-KERNEL_LOG_BAD='BUG:|WARNING:|Oops|Call Trace|possible circular locking|possible recursive locking|inconsistent lock state|INFO: |sleeping function called from invalid context|Lost interrupts\?|UBSAN:|unreferenced object|Kernel panic|general protection fault|hung_task|RCU stall|rcu_sched self-detected'
+KERNEL_LOG_BAD='BUG:|WARNING:|Oops|Call Trace|printk messages dropped|possible circular locking|possible recursive locking|inconsistent lock state|INFO: |sleeping function called from invalid context|Lost interrupts\?|UBSAN:|unreferenced object|Kernel panic|general protection fault|hung_task|RCU stall|rcu_sched self-detected'
 
 # kernel_log_errors <console.log>: the lines that fail a run
 kernel_log_errors() {
 	grep -aE "$KERNEL_LOG_BAD" "$1" | tr -d '\r'
+}
+
+# driver_messages <console.log> <regex>: the lines the driver under test
+# logged on its device ("virtio_snd virtioN: ...") that do not match
+# <regex>, the messages the group's device causes on purpose (empty: none)
+driver_messages() {
+	grep -aE 'virtio_snd virtio[0-9]+: ' "$1" | tr -d '\r' |
+		if [ -n "$2" ]; then grep -vE "$2"; else cat; fi
 }
 
 # kernel_log_early <console.log>: true if the first line that fails the

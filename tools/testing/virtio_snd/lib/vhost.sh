@@ -253,7 +253,9 @@ group_vhost() {
 			echo "record $id $dev $sub $f $r1 $c1 $((r1 / 4))" >> "$w/plan"
 		fi
 	done < "$w/expect"
-	VUS_DEVOPTS=,controls=on boot_vus vhost 150 vhost.sh "$conf"
+	# (its "Big Counter" holds a value outside its own range)
+	VSND_EXPECT_MSGS='control [0-9]+: member [0-9]+ value -?[0-9]+ out of range' \
+		VUS_DEVOPTS=,controls=on boot_vus vhost 150 vhost.sh "$conf"
 	while read -r kind id dev sub f r c bytes; do
 		line=$(grep -m1 "^# ${kind}ed stream$id " "$w/out.txt")
 		n=virtio_snd.vhost.$kind.stream$id
@@ -310,6 +312,7 @@ group_faults() {
 	echo run > "$w/mode"
 	# page_poison=1: a device write into freed pages is reported
 	VSND_APPEND="${VSND_APPEND:-} page_poison=1" VUS_VIOLATIONS=allow \
+		VSND_EXPECT_MSGS=. \
 		VUS_DEVOPTS=,controls=on boot_vus faults 360 faults.sh "$conf"
 	for c in streams=0xffffffff jacks=100000 chmaps=0x10000000 controls=0xffffffff; do
 		k=${c%%=*}
@@ -318,7 +321,8 @@ group_faults() {
 		echo "config huge_$k" > "$RUN/$g/mode"
 		sed "/^\[device\]/a advertise_$c" "$conf" > "$RUN/$g/faults.conf"
 		VSND_APPEND="${VSND_APPEND:-} noload" VUS_VIOLATIONS=allow \
-			VUS_DEVOPTS=,controls=on boot_vus "$g" 90 faults.sh "$RUN/$g/faults.conf"
+			VSND_EXPECT_MSGS=. VUS_DEVOPTS=,controls=on \
+			boot_vus "$g" 90 faults.sh "$RUN/$g/faults.conf"
 	done
 	faults_xfail
 }
