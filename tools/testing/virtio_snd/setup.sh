@@ -64,6 +64,7 @@ qemu_tree() {
 	if [ ! -x "$root/usr/bin/qemu-system-x86_64" ]; then
 		command -v mmdebstrap >/dev/null ||
 			apt-get install -y -q --no-install-recommends mmdebstrap
+		mkdir -p "$VSND_CACHE"
 		rm -rf "$root.new"
 		mmdebstrap -q --variant=essential --include=qemu-system-x86 \
 			--aptopt="APT::Default-Release \"$suite\"" \
