@@ -186,11 +186,13 @@ fcase ctl_read_short fail "$READ" "fault ctl CTL_READ short 6"
 # the device keeps every capture period 3 s and writes into it only then,
 # long after the stream ended and ALSA freed the buffer: the page
 # allocator (page_poison=1, lib/vhost.sh) must find every freed page
-# untouched when most free memory is allocated again
+# untouched when most free memory is allocated again (after compaction has
+# drained the per-CPU free lists, which one CPU's allocations do not reach)
 REC_LONG="arecord -q -D hw:$card,0 -t raw -f S16_LE -r 48000 -c 2 -d 5 /dev/null"
 LATE_WRITE="timeout -s INT 1 $REC_LONG; st=\$?; sleep 4
 	fill=\$(awk '/^MemFree:/ { print int(\$2 / 1024) - 150 }' /proc/meminfo)
 	echo \"arecord status \$st, allocating \$fill MiB\"
+	echo 1 > /proc/sys/vm/compact_memory
 	dd if=/dev/zero of=/tmp/fill bs=1M count=\$fill 2> /dev/null
 	rm -f /tmp/fill; [ \$st != 124 ]"
 fcase rx_late_write ok "$LATE_WRITE" "fault io 1 late 3000 count=0"
