@@ -252,8 +252,13 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 	return 0;
 }
 
-/* Hold every page under @msg's period while the device owns it. */
-static void virtsnd_pcm_msg_get_pages(struct virtio_pcm_msg *msg)
+/*
+ * Take (@hold) or drop a reference on every page under @msg's period: the
+ * device owns the message from push to completion (or reset).  Dropping the
+ * last one, if ALSA freed the buffer meanwhile, gives the page back to the
+ * page allocator here, possibly in hard IRQ, which put_page() allows.
+ */
+static void virtsnd_pcm_msg_hold_pages(struct virtio_pcm_msg *msg, bool hold)
 {
 	struct scatterlist *sg;
 	unsigned int i, k;
@@ -261,28 +266,17 @@ static void virtsnd_pcm_msg_get_pages(struct virtio_pcm_msg *msg)
 	lockdep_assert_held(&msg->vss->queue->lock);
 
 	/* order-0 vmalloc pages; an sg entry is a physically contiguous run */
-	for_each_sg(msg->sgs, sg, msg->nsgs, i)
+	for_each_sg(msg->sgs, sg, msg->nsgs, i) {
+		unsigned long pfn = page_to_pfn(sg_page(sg));
+
 		for (k = 0; k < DIV_ROUND_UP(sg->offset + sg->length, PAGE_SIZE);
-		     k++)
-			get_page(pfn_to_page(page_to_pfn(sg_page(sg)) + k));
-}
-
-/*
- * The device gave @msg back (or was reset): drop the references.  If ALSA
- * freed the buffer meanwhile, the pages go back to the page allocator here,
- * possibly in hard IRQ, which put_page() allows.
- */
-static void virtsnd_pcm_msg_put_pages(struct virtio_pcm_msg *msg)
-{
-	struct scatterlist *sg;
-	unsigned int i, k;
-
-	lockdep_assert_held(&msg->vss->queue->lock);
-
-	for_each_sg(msg->sgs, sg, msg->nsgs, i)
-		for (k = 0; k < DIV_ROUND_UP(sg->offset + sg->length, PAGE_SIZE);
-		     k++)
-			put_page(pfn_to_page(page_to_pfn(sg_page(sg)) + k));
+		     k++) {
+			if (hold)
+				get_page(pfn_to_page(pfn + k));
+			else
+				put_page(pfn_to_page(pfn + k));
+		}
+	}
 }
 
 /* One message to the virtqueue, its status cleared.  Queue lock held. */
@@ -349,7 +343,7 @@ static bool virtsnd_pcm_ring_push(struct virtio_pcm_substream *vss)
 			break;
 		}
 
-		virtsnd_pcm_msg_get_pages(msg);
+		virtsnd_pcm_msg_hold_pages(msg, true);
 		msg->inflight = true;
 		vss->inflight++;
 		vss->queued++;
@@ -571,7 +565,7 @@ void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss)
 	spin_lock_irqsave(&vss->queue->lock, flags);
 	for (i = 0; i < vss->nmsgs; i++) {
 		if (vss->msgs[i]->inflight)
-			virtsnd_pcm_msg_put_pages(vss->msgs[i]);
+			virtsnd_pcm_msg_hold_pages(vss->msgs[i], false);
 		vss->msgs[i]->inflight = false;
 	}
 	vss->inflight = 0;
@@ -664,7 +658,7 @@ static void virtsnd_pcm_msg_complete(struct virtio_pcm_msg *msg,
 
 	msg->inflight = false;
 	vss->inflight--;
-	virtsnd_pcm_msg_put_pages(msg);
+	virtsnd_pcm_msg_hold_pages(msg, false);
 
 	status = le32_to_cpu(msg->status.status);
 	if (len < status_size || status != VIRTIO_SND_S_OK) {
