@@ -155,8 +155,9 @@ static int virtsnd_find_vqs(struct virtio_snd *snd)
  * Quiesce the device: refuse new control messages, reset the device (after
  * which it touches no buffer and raises no callback), close the queues to
  * new buffers, fail what the device still held, detach its buffers, take
- * every I/O message back and delete the virtqueues.  The reset comes before cancelling so
- * that no cancelled message can still be written by the device.
+ * every I/O message back and delete the virtqueues.  The reset comes before
+ * cancelling so that no cancelled message can still be written by the
+ * device.
  */
 static void virtsnd_quiesce(struct virtio_snd *snd)
 {

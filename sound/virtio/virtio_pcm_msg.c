@@ -260,22 +260,16 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
  */
 static void virtsnd_pcm_msg_hold_pages(struct virtio_pcm_msg *msg, bool hold)
 {
-	struct scatterlist *sg;
-	unsigned int i, k;
+	struct sg_page_iter piter;
 
 	lockdep_assert_held(&msg->vss->queue->lock);
 
-	/* order-0 vmalloc pages; an sg entry is a physically contiguous run */
-	for_each_sg(msg->sgs, sg, msg->nsgs, i) {
-		unsigned long pfn = page_to_pfn(sg_page(sg));
-
-		for (k = 0; k < DIV_ROUND_UP(sg->offset + sg->length, PAGE_SIZE);
-		     k++) {
-			if (hold)
-				get_page(pfn_to_page(pfn + k));
-			else
-				put_page(pfn_to_page(pfn + k));
-		}
+	/* order-0 vmalloc pages, each with its own count */
+	for_each_sg_page(msg->sgs, &piter, msg->nsgs, 0) {
+		if (hold)
+			get_page(sg_page_iter_page(&piter));
+		else
+			put_page(sg_page_iter_page(&piter));
 	}
 }
 
