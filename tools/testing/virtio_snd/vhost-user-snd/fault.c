@@ -274,8 +274,11 @@ static void fault_held_cb(int fd, unsigned int events, void *opaque)
 			iov_write(h->elem->in, h->elem->n_in, 0, buf,
 				  h->rewrite);
 			free(buf);
+			vlog_info("fault: late write of %zu bytes", h->rewrite);
+		} else {
+			vlog_err("fault: late write of %zu bytes: no memory",
+				 h->rewrite);
 		}
-		vlog_info("fault: late write of %zu bytes", h->rewrite);
 	}
 	virtq_push(vq, h->elem, h->len);
 	virtq_notify(vq);
