@@ -52,7 +52,6 @@ struct pcm_params {
  * @queue: I/O messages held by the device, oldest first.
  * @queue_tail: link to append to @queue.
  * @queued: number of messages in @queue.
- * @queued_bytes: payload bytes in @queue.
  * @starved: the queue ran empty while running.
  * @clock: pacing.
  * @data_fd: playback data written / capture data delivered.
@@ -72,7 +71,6 @@ struct snd_pcm_stream {
 	unsigned int sample_bytes;
 	struct vq_elem *queue, **queue_tail;
 	unsigned int queued;
-	uint64_t queued_bytes;
 	bool starved;
 	struct audio_clock clock;
 	int data_fd;

@@ -138,8 +138,12 @@ static void pcm_msg_complete(struct snd_pcm_stream *s, struct vq_elem *e,
 	if (faulted && f.action == FAULT_STATUS)
 		status = f.arg;
 	st.status = htole32(status);
-	st.latency_bytes = htole32(s->queued_bytes > UINT32_MAX ? UINT32_MAX :
-				   (uint32_t)s->queued_bytes);
+	/*
+	 * The device plays (records) straight from the messages, at its
+	 * clock: it holds no audio beyond the messages the driver has queued
+	 * and already counts, so no latency on top of them.
+	 */
+	st.latency_bytes = 0;
 	if (faulted && f.action == FAULT_LATENCY)
 		st.latency_bytes = htole32(f.arg);
 	if (pcm_is_output(s)) {
@@ -192,7 +196,6 @@ static struct vq_elem *pcm_dequeue(struct snd_pcm_stream *s)
 	if (!s->queue)
 		s->queue_tail = &s->queue;
 	s->queued--;
-	s->queued_bytes -= pcm_msg_payload(s, e);
 	return e;
 }
 
@@ -285,7 +288,6 @@ static void pcm_enqueue(struct snd_pcm_stream *s, struct vq_elem *e)
 	*s->queue_tail = e;
 	s->queue_tail = &e->next;
 	s->queued++;
-	s->queued_bytes += pcm_msg_payload(s, e);
 	vlog_io("stream %u: queue %zu bytes, %u queued, state %d%s", s->id,
 		pcm_msg_payload(s, e), s->queued, s->state,
 		s->starved ? ", starved" : "");
