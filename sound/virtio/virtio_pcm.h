@@ -104,6 +104,9 @@ struct virtsnd_pcm_params {
  * @hw_frames: the position .pointer last returned to ALSA, in frames
  *             since prepare (queue lock)
  * @latency_bytes: last device latency, already clamped (queue lock)
+ * @clock_ns: when the device began on the oldest message it holds, as far
+ *            as the driver can tell: its last completion, START, or the
+ *            push that ended a dry spell (CLOCK_MONOTONIC, queue lock)
  * @xfer_enabled: I/O may be queued and completions reported (queue lock)
  * @running: the device stream is started: completions are reported only
  *           then (queue lock)
@@ -157,6 +160,7 @@ struct virtio_pcm_substream {
 	u64 appl_frames;
 	u64 hw_frames;
 	u32 latency_bytes;
+	u64 clock_ns;
 	bool xfer_enabled;
 	bool running;
 	bool flush;

@@ -314,6 +314,10 @@ static bool virtsnd_pcm_ring_push(struct virtio_pcm_substream *vss)
 	/* never beyond what has been reported back to ALSA plus a buffer */
 	limit = min_t(u64, limit, vss->reported + vss->nmsgs);
 
+	/* a device that had nothing resumes with this message */
+	if (!vss->inflight && vss->queued < limit)
+		vss->clock_ns = ktime_get_ns();
+
 	while (vss->queued < limit) {
 		struct virtio_pcm_msg *msg = vss->msgs[vss->head];
 		int rc;
@@ -408,6 +412,8 @@ void virtsnd_pcm_ring_set_running(struct virtio_pcm_substream *vss,
 
 	spin_lock_irqsave(&vss->queue->lock, flags);
 	vss->running = running;
+	if (running)
+		vss->clock_ns = ktime_get_ns();
 	if (running && vss->xfer_enabled)
 		queue_work(vss->snd->wq, &vss->elapsed_work);
 	spin_unlock_irqrestore(&vss->queue->lock, flags);
@@ -570,14 +576,45 @@ void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss)
 	wake_up_all(&vss->msg_empty);
 }
 
+/*
+ * Frames the device has played (or recorded) beyond the position ALSA
+ * has: the periods it returned that the elapsed work has not reported yet,
+ * and the part of the oldest message it holds that its clock has run
+ * through, at the stream's rate, since it began on that message; never
+ * more than that message.  Queue lock held.
+ */
+static u64 virtsnd_pcm_ring_ahead(struct virtio_pcm_substream *vss,
+				  unsigned int rate)
+{
+	u64 frames = (vss->completed - vss->reported) * vss->period_frames;
+	u64 now, ns;
+
+	lockdep_assert_held(&vss->queue->lock);
+
+	if (!vss->running || !vss->inflight)
+		return frames;
+
+	now = ktime_get_ns();
+	ns = now > vss->clock_ns ? min_t(u64, now - vss->clock_ns, NSEC_PER_SEC) : 0;
+
+	return frames + min_t(u64, div_u64(ns * rate, NSEC_PER_SEC),
+			      vss->period_frames);
+}
+
 /**
  * virtsnd_pcm_ring_pointer() - current position for the .pointer callback
  * @vss: the stream
  *
  * The position moves by the periods each elapsed work reports; it is
  * noted as hw_frames, which virtsnd_pcm_ring_ack() pairs with ALSA's
- * hw_ptr.  The delay beyond what the buffer holds is the device's own
- * latency (0 from QEMU, whose completions mean "taken", not "played").
+ * hw_ptr.  It cannot move within a period: a message is the device's
+ * until it comes back, and a pointer beyond it would let the application
+ * write into a period the device has not read yet (or read one it has not
+ * filled).  What the device did since goes into runtime->delay instead,
+ * from the time of its last completion: the delay is what is queued (or
+ * captured) less (plus) what the device played (recorded) of it since,
+ * plus the device's own latency (0 from QEMU, whose completions mean
+ * "taken", not "played").  For playback that extra delay is negative.
  *
  * Context: the PCM .pointer callback (stream lock held).  Takes the queue
  * lock.
@@ -586,17 +623,29 @@ void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss)
 snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss)
 {
 	struct snd_pcm_runtime *runtime = vss->substream->runtime;
+	snd_pcm_sframes_t delay;
 	snd_pcm_uframes_t pos;
 	unsigned long flags;
-	u32 latency;
+	u64 ahead;
 
 	spin_lock_irqsave(&vss->queue->lock, flags);
 	pos = (snd_pcm_uframes_t)vss->pos * vss->period_frames;
 	vss->hw_frames = vss->reported * vss->period_frames;
-	latency = vss->latency_bytes;
+	delay = bytes_to_frames(runtime, vss->latency_bytes);
+	ahead = virtsnd_pcm_ring_ahead(vss, runtime->rate);
+	if (vss->direction == VIRTIO_SND_D_OUTPUT) {
+		/* never more than the application has queued */
+		if (vss->appl_frames < vss->hw_frames)
+			ahead = 0;
+		else
+			ahead = min(ahead, vss->appl_frames - vss->hw_frames);
+		delay -= ahead;
+	} else {
+		delay += ahead;
+	}
 	spin_unlock_irqrestore(&vss->queue->lock, flags);
 
-	runtime->delay = bytes_to_frames(runtime, latency);
+	runtime->delay = delay;
 
 	return pos;
 }
@@ -631,7 +680,7 @@ static void virtsnd_pcm_msg_failed(struct virtio_pcm_substream *vss,
  * held; hard IRQ, or the card's workqueue for a PERIOD_ELAPSED event.
  */
 static void virtsnd_pcm_msg_complete(struct virtio_pcm_msg *msg,
-				     unsigned int len)
+				     unsigned int len, u64 now)
 {
 	struct virtio_pcm_substream *vss = msg->vss;
 	struct device *dev = &vss->snd->vdev->dev;
@@ -680,6 +729,7 @@ static void virtsnd_pcm_msg_complete(struct virtio_pcm_msg *msg,
 
 	vss->completed++;
 	vss->done = (vss->done + 1) % vss->nmsgs;
+	vss->clock_ns = now;
 
 	if (vss->xfer_enabled)
 		queue_work(vss->snd->wq, &vss->elapsed_work);
@@ -692,6 +742,7 @@ static void virtsnd_pcm_notify_cb(struct virtqueue *vqueue,
 {
 	struct virtio_pcm_substream *vss, *next;
 	struct virtio_pcm_msg *msg;
+	u64 now = ktime_get_ns();
 	unsigned long flags;
 	bool kick = false;
 	unsigned int len;
@@ -705,7 +756,7 @@ static void virtsnd_pcm_notify_cb(struct virtqueue *vqueue,
 	do {
 		virtqueue_disable_cb(vqueue);
 		while ((msg = virtqueue_get_buf(vqueue, &len)))
-			virtsnd_pcm_msg_complete(msg, len);
+			virtsnd_pcm_msg_complete(msg, len, now);
 		if (unlikely(virtqueue_is_broken(vqueue)))
 			break;
 	} while (!virtqueue_enable_cb(vqueue));
