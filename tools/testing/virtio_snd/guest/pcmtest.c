@@ -13,6 +13,7 @@
 #include <alsa/asoundlib.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -104,6 +105,13 @@ static int fail(const char *fmt, ...)
 		snprintf(fail_msg, sizeof(fail_msg), "%s", msg);
 	note("error: %s", msg);
 	return -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
 }
 
 static double now(void)
@@ -449,14 +457,17 @@ static int run(struct pcm *p, double secs, bool check_rate)
 		if (rc < 0)
 			return fail("status: %s", snd_strerror(rc));
 		/*
-		 * delay: playback = queued frames + device latency, capture =
-		 * captured-but-unread frames + latency; never negative, and a
-		 * device cannot hold more than a buffer on top.
+		 * delay: playback = queued frames, less what the device played
+		 * of them since the pointer last moved, + device latency;
+		 * capture = captured-but-unread frames, + what the device
+		 * recorded since, + latency.  Never negative, and a device
+		 * cannot hold more than a buffer on top.
 		 */
 		held = p->stream == SND_PCM_STREAM_PLAYBACK ?
 		       p->xfer - p->base - pos : pos - (p->xfer - p->base);
 		if (state == SND_PCM_STATE_RUNNING &&
-		    (delay < held || delay > held + (long long)p->buffer))
+		    (delay < (p->stream == SND_PCM_STREAM_PLAYBACK ? 0 : held) ||
+		     delay > held + (long long)p->buffer))
 			return fail("%s: delay %lld frames with %lld frames in the buffer",
 				    sname(p->stream), delay, held);
 		/*
@@ -1449,6 +1460,145 @@ static int t_cycles(void)
 	return still_works(&opt);
 }
 
+/* One status sample of t_delay(). */
+struct delay_sample {
+	double t;		/* CLOCK_MONOTONIC, s */
+	long long pos;		/* the pointer, frames since prepare */
+	long long dev;		/* the device's position by the delay */
+};
+
+/* Absolute distances of @y from its least-squares line over @t, sorted. */
+static void line_residuals(const struct delay_sample *s, size_t n, bool dev,
+			   double *res)
+{
+	double st = 0, sy = 0, stt = 0, sty = 0, a, b;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double t = s[i].t - s[0].t;
+		double y = dev ? s[i].dev : s[i].pos;
+
+		st += t;
+		sy += y;
+		stt += t * t;
+		sty += t * y;
+	}
+	b = (n * sty - st * sy) / (n * stt - st * st);
+	a = (sy - b * st) / n;
+	for (i = 0; i < n; i++) {
+		double y = dev ? s[i].dev : s[i].pos;
+
+		res[i] = fabs(y - (a + b * (s[i].t - s[0].t)));
+	}
+	qsort(res, n, sizeof(*res), cmp_double);
+}
+
+/* Note how far a position strays from a straight line, in ms. */
+static void note_residuals(const struct delay_sample *s, size_t n, bool dev,
+			   const char *what, unsigned int rate)
+{
+	double *res = calloc(n, sizeof(*res));
+
+	if (!res)
+		return;
+	line_residuals(s, n, dev, res);
+	note("%s: off a straight line by p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+	     what, 1000.0 * res[n / 2] / rate, 1000.0 * res[n * 99 / 100] / rate,
+	     1000.0 * res[n - 1] / rate);
+	free(res);
+}
+
+/*
+ * snd_pcm_delay() between completions: for -t secs, keep the buffer full
+ * (playback) or empty (capture) and sample snd_pcm_status() every
+ * millisecond or so.  The device's position it gives, frames transferred
+ * minus the delay for playback (plus for capture), must never go back, and
+ * it must move while the pointer stands still: in most stretches between
+ * two pointer moves sampled at least 2 ms apart, the delay changes.
+ * Notes how far that position, and the pointer alone, stray from a
+ * straight line (the device's clock).  Plays silence.
+ */
+static int t_delay(void)
+{
+	size_t max = (size_t)(opt.secs * 2000) + 16, n = 0, i, first;
+	unsigned int stretches = 0, moved = 0;
+	struct delay_sample *smp;
+	snd_pcm_state_t state;
+	long long pos, delay;
+	struct pcm p;
+	double t0;
+	int rc;
+
+	smp = calloc(max, sizeof(*smp));
+	if (!smp)
+		return fail("out of memory");
+	rc = pcm_open(&p, &opt, opt.stream, SND_PCM_NONBLOCK);
+	if (!rc) {
+		/* silence: a device that keeps what it played may be checked */
+		snd_pcm_format_set_silence(opt.format, p.data,
+					   p.buffer * opt.channels);
+		describe(&p);
+		rc = start(&p);
+	}
+	t0 = now();
+	while (!rc && n < max && now() - t0 < opt.secs) {
+		rc = position_delay(&p, &pos, &state, NULL, &delay);
+		if (rc < 0) {
+			rc = fail("status: %s", snd_strerror(rc));
+			break;
+		}
+		if (state != SND_PCM_STATE_RUNNING) {
+			rc = fail("%s: state %s at %.3f s of audio", sname(p.stream),
+				  state_name(state), (double)pos / p.o->rate);
+			break;
+		}
+		smp[n].t = now();
+		smp[n].pos = pos;
+		smp[n].dev = p.stream == SND_PCM_STREAM_PLAYBACK ?
+			     p.xfer - p.base - delay : p.xfer - p.base + delay;
+		if (n && smp[n].dev < smp[n - 1].dev) {
+			rc = fail("%s: the device's position by the delay went back by %lld frames",
+				  sname(p.stream), smp[n - 1].dev - smp[n].dev);
+			break;
+		}
+		n++;
+		rc = transfer(&p, p.buffer);
+		if (rc == -EAGAIN || rc >= 0)
+			rc = 0;
+		else
+			rc = fail("%s transfer: %s", sname(p.stream), snd_strerror(rc));
+		sleep_ms(1);
+	}
+	pcm_close(&p);
+	if (!rc && n < 100)
+		rc = fail("only %zu samples in %.1f s", n, opt.secs);
+	if (rc) {
+		free(smp);
+		return rc;
+	}
+
+	for (first = 0, i = 1; i <= n; i++) {
+		if (i < n && smp[i].pos == smp[first].pos)
+			continue;
+		if (smp[i - 1].t - smp[first].t >= 0.002) {
+			stretches++;
+			moved += smp[i - 1].dev != smp[first].dev;
+		}
+		first = i;
+	}
+	note("%s: %zu samples, the delay moved in %u of %u stretches between pointer moves",
+	     sname(opt.stream), n, moved, stretches);
+	note_residuals(smp, n, true, "device position by the delay", opt.rate);
+	note_residuals(smp, n, false, "pointer", opt.rate);
+	free(smp);
+	if (stretches < 10)
+		return fail("only %u stretches between pointer moves", stretches);
+	if (2 * moved < stretches)
+		return fail("the delay moved in only %u of %u stretches between pointer moves",
+			    moved, stretches);
+	return 0;
+}
+
 struct subcmd {
 	const char *name;
 	int (*fn)(void);
@@ -1469,6 +1619,7 @@ static const struct subcmd cmds[] = {
 	{ "sigint", t_sigint, "-k rounds of SIGINT into a start/stop loop" },
 	{ "duplex", t_duplex, "playback and capture at once (two processes)" },
 	{ "cycles", t_cycles, "-k open/hw_params/prepare/start/io/close cycles" },
+	{ "delay", t_delay, "-t secs: the delay moves between pointer moves, never back" },
 };
 
 static void usage(void)

@@ -297,6 +297,12 @@ for ms in 1 2 5 10 20 100 500; do
 	done
 done
 
+# snd_pcm_delay() between completions: the in-tree driver's delay is the
+# device's latency_bytes alone, so it stands still with the pointer
+xf="the delay moved in only 0 of"
+t delay_playback 30 "$xf" delay -s play -p 10000 -n 16 -t 2
+t delay_capture 30 "$xf" delay -s cap -p 10000 -n 16 -t 2
+
 # close while running, by snd_pcm_close() and by process exit
 t close_running_playback 30 "" close -s play
 t close_running_capture 30 "" close -s cap

@@ -155,3 +155,21 @@ while read -r kind type count name; do
 	fi
 done < /host/expect
 
+
+# --- delay: on the device's exact clock, snd_pcm_delay() follows the device
+# between completions, and the position it gives never goes back (pcmtest
+# delay notes how far it strays from the clock) -----------------------------
+for s in play cap; do
+	n=$T.delay_$s
+	timeout 30 /vsnd/pcmtest delay -D "hw:$card,0" -s $s -p 10000 -n 16 -t 2 > /tmp/delay 2>&1
+	st=$?
+	grep '^# ' /tmp/delay
+	why=$(sed -n 's/^FAIL: //p' /tmp/delay | tail -n 1)
+	if [ "$st" = 0 ]; then
+		ok "$n"
+	elif [ "$driver" = intree ] && [ "${why#the delay moved in only 0 of}" != "$why" ]; then
+		echo "not ok - $n # XFAIL in-tree: $why"
+	else
+		fail "$n" "${why:-pcmtest delay exit $st}"
+	fi
+done
