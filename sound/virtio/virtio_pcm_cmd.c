@@ -224,7 +224,8 @@ int virtsnd_pcm_cmd_async(struct virtio_pcm_substream *vss, u32 request)
  *
  * MSG_POLLING and EVT_XRUNS are selected when the device offers them; the
  * shared memory features are never selected (the specification says they
- * are placeholders).
+ * are placeholders).  Nothing is sent when the last command the stream
+ * sent was a SET_PARAMS with these very parameters.
  *
  * Context: process context, may sleep; @vss->cmd_mutex held.
  * Return: 0 or a negative error code.
@@ -241,12 +242,23 @@ int virtsnd_pcm_set_params(struct virtio_pcm_substream *vss,
 	u32 features = vss->features &
 		       (BIT(VIRTIO_SND_PCM_F_MSG_POLLING) |
 			BIT(VIRTIO_SND_PCM_F_EVT_XRUNS));
+	const struct virtsnd_pcm_params *cur = &vss->params;
 	int idx, rc;
+
+	lockdep_assert_held(&vss->cmd_mutex);
 
 	if (vfmt < 0 || vrate < 0 || !period_bytes ||
 	    buffer_bytes % period_bytes || buffer_bytes > U32_MAX ||
 	    channels < vss->hw.channels_min || channels > vss->hw.channels_max)
 		return -EINVAL;
+
+	/* hw_params has just sent these, and prepare would send them again */
+	if (vss->state == VIRTSND_PCM_S_PARAMS &&
+	    cur->buffer_bytes == buffer_bytes &&
+	    cur->period_bytes == period_bytes && cur->features == features &&
+	    cur->channels == channels && cur->format == vfmt &&
+	    cur->rate == vrate)
+		return 0;
 
 	idx = virtsnd_pcm_cmd_index(vss, VIRTIO_SND_R_PCM_SET_PARAMS);
 	if (idx < 0)
