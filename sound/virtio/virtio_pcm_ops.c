@@ -7,9 +7,11 @@
  * ALSA callback -> device commands (each checked against the stream's state
  * machine before it is sent):
  *   hw_params      -> SET_PARAMS (after STOP/RELEASE if needed)
- *   prepare        -> RELEASE if needed, SET_PARAMS, PREPARE, ring reset
- *   trigger START, PAUSE_RELEASE, RESUME -> START, waiting for the answer
- *   trigger STOP, PAUSE_PUSH, SUSPEND     -> STOP, not waiting
+ *   prepare        -> RELEASE if needed, SET_PARAMS (unless hw_params has
+ *                     just sent the same), PREPARE, ring reset
+ *   trigger START, PAUSE_RELEASE -> START, waiting for the answer
+ *   trigger STOP, PAUSE_PUSH, SUSPEND -> STOP, not waiting (no RESUME: the
+ *                  application prepares again after a suspend)
  *   trigger DRAIN  -> send the partial last period
  *   sync_stop      -> RELEASE, wait for every I/O message
  *   hw_free        -> RELEASE if prepared
@@ -135,7 +137,6 @@ static int virtsnd_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 	switch (cmd) {
 	case SNDRV_PCM_TRIGGER_START:
 	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
-	case SNDRV_PCM_TRIGGER_RESUME:
 		/*
 		 * Capture: every period goes to the device before START;
 		 * playback: the periods written so far (pre-buffering).
