@@ -49,6 +49,7 @@ struct opts {
 	unsigned int count;		/* iterations */
 	unsigned int min_buffer_ms;	/* periods: the smallest buffer offered */
 	unsigned int headroom_ms;	/* periods: xruns under it are the host's */
+	bool no_wakeup;			/* period wakeups off: a timer instead */
 };
 
 struct pcm {
@@ -224,6 +225,13 @@ static int pcm_open(struct pcm *p, const struct opts *o, snd_pcm_stream_t stream
 		}
 		snd_pcm_hw_params_set_periods(p->h, hw, o->periods, 0);
 	}
+	if (o->no_wakeup) {
+		if (!snd_pcm_hw_params_can_disable_period_wakeup(hw))
+			return fail("the driver cannot disable period wakeups");
+		rc = snd_pcm_hw_params_set_period_wakeup(p->h, hw, 0);
+		if (rc < 0)
+			return fail("disabling period wakeups: %s", snd_strerror(rc));
+	}
 	/* The driver advertised this configuration: it must now accept it. */
 	rc = snd_pcm_hw_params(p->h, hw);
 	if (rc < 0)
@@ -317,6 +325,21 @@ static snd_pcm_sframes_t transfer(struct pcm *p, snd_pcm_uframes_t frames)
 	if (rc > 0)
 		p->xfer += rc;
 	return rc;
+}
+
+/*
+ * Wait for room (or data): poll the PCM, or with period wakeups off, which
+ * leaves poll nothing to wake it, sleep a quarter period as a timer-driven
+ * sound server does.  Returns as snd_pcm_wait().
+ */
+static int wait_room(struct pcm *p, int timeout_ms)
+{
+	unsigned int ms = p->period * 250 / p->o->rate;
+
+	if (!p->o->no_wakeup)
+		return snd_pcm_wait(p->h, timeout_ms);
+	sleep_ms(ms ? ms : 1);
+	return 1;
 }
 
 /* Write a full buffer before start (playback only). */
@@ -525,7 +548,7 @@ static int run(struct pcm *p, double secs, bool check_rate)
 		rc = transfer(p, p->buffer);
 		if (rc == -EAGAIN || rc == 0) {
 			empty++;
-			rc = snd_pcm_wait(p->h, 100);
+			rc = wait_room(p, 100);
 			if (rc == -EPIPE || rc == -ESTRPIPE)
 				continue;	/* reported through the state above */
 			if (rc < 0)
@@ -698,9 +721,10 @@ static int t_drain(void)
 	if (opt.partial) {
 		snd_pcm_sframes_t n;
 
-		while ((n = snd_pcm_avail_update(p.h)) >= 0 &&
+		/* snd_pcm_avail(): without period wakeups only a sync moves */
+		while ((n = snd_pcm_avail(p.h)) >= 0 &&
 		       (snd_pcm_uframes_t)n < opt.partial)
-			snd_pcm_wait(p.h, 100);
+			wait_room(&p, 100);
 		n = transfer(&p, opt.partial);
 		if (n != (snd_pcm_sframes_t)opt.partial) {
 			rc = fail("writing the partial period: %s",
@@ -1632,7 +1656,8 @@ static void usage(void)
 		"               [-t secs] [-P partial_frames] [-k count]\n"
 		"               [-m min_buffer_ms (periods: the smallest buffer offered)]\n"
 		"               [-H headroom_ms (periods: an xrun in a smaller buffer is\n"
-		"                  the host's, noted but not failed)]\n");
+		"                  the host's, noted but not failed)]\n"
+		"               [-w (period wakeups off: sleep a quarter period instead of poll)]\n");
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		fprintf(stderr, "  %-8s %s\n", cmds[i].name, cmds[i].help);
 	exit(2);
@@ -1653,7 +1678,7 @@ int main(int argc, char **argv)
 		usage();
 	optind = 2;
 	opt.dev = getenv("VSND_PCM") ?: "hw:0,0";
-	while ((c = getopt(argc, argv, "D:s:Mr:c:f:p:n:t:P:k:m:H:")) != -1) {
+	while ((c = getopt(argc, argv, "D:s:Mr:c:f:p:n:t:P:k:m:H:w")) != -1) {
 		switch (c) {
 		case 'D':
 			opt.dev = optarg;
@@ -1697,6 +1722,9 @@ int main(int argc, char **argv)
 			break;
 		case 'H':
 			opt.headroom_ms = strtoul(optarg, NULL, 0);
+			break;
+		case 'w':
+			opt.no_wakeup = true;
 			break;
 		default:
 			usage();
