@@ -23,13 +23,14 @@ for a in "$@"; do
 	*) echo "usage: $0 [KERNEL=6.12] [ROUNDS=5] [BEFORE=<virtio_snd.ko>]" >&2; exit 2 ;;
 	esac
 done
-CASES="play20 cap20 play10 play5 play2"
+CASES="play20 cap20 play10 play5 play2 tsched10"
 KEYS=
 for c in $CASES; do
 	for h in "" _hog; do
 		KEYS="$KEYS ${c}${h}_cpu ${c}${h}_ctxt ${c}${h}_timer ${c}${h}_lat_p50 ${c}${h}_lat_p99"
 	done
 done
+KEYS="$KEYS delay10_dev_p50 delay10_dev_p99 delay10_ptr_p50 delay10_ptr_p99"
 KEYS="$KEYS probe_ms module_bytes"
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/vsnd-bench.XXXXXX")
 status=0
@@ -62,6 +63,11 @@ spread() {
 		echo fail
 		return
 	fi
+	# none: nothing to measure in any round (no period reported)
+	if ! echo "$vals" | grep -qv none; then
+		echo none
+		return
+	fi
 	echo "$vals" | sort -g | awk '{ v[NR] = $1 }
 		END { print v[int((NR + 1) / 2)], v[1] ".." v[NR] }'
 }
@@ -85,7 +91,8 @@ for k in $KEYS; do
 	set -- $(spread intree "$k") x
 	i=$1 irange=${2/#x/-}
 	ratio=n/a
-	if [ "$o" != fail ] && [ "$i" != fail ] && [ "$i" != 0 ]; then
+	if [ "$o" != fail ] && [ "$i" != fail ] && [ "$o" != none ] &&
+	   [ "$i" != none ] && [ "$i" != 0 ]; then
 		ratio=$(awk -v o="$o" -v i="$i" 'BEGIN { printf "%.2f", o / i }')
 	fi
 	b=

@@ -49,7 +49,8 @@ struct opts {
 	unsigned int count;		/* iterations */
 	unsigned int min_buffer_ms;	/* periods: the smallest buffer offered */
 	unsigned int headroom_ms;	/* periods: xruns under it are the host's */
-	bool no_wakeup;			/* period wakeups off: a timer instead */
+	bool timer;			/* sleep a quarter period instead of poll */
+	bool no_wakeup;			/* period wakeups off (implies timer) */
 };
 
 struct pcm {
@@ -328,15 +329,15 @@ static snd_pcm_sframes_t transfer(struct pcm *p, snd_pcm_uframes_t frames)
 }
 
 /*
- * Wait for room (or data): poll the PCM, or with period wakeups off, which
- * leaves poll nothing to wake it, sleep a quarter period as a timer-driven
- * sound server does.  Returns as snd_pcm_wait().
+ * Wait for room (or data): poll the PCM, or sleep a quarter period as a
+ * timer-driven sound server does (with period wakeups off, poll has
+ * nothing to wake it).  Returns as snd_pcm_wait().
  */
 static int wait_room(struct pcm *p, int timeout_ms)
 {
 	unsigned int ms = p->period * 250 / p->o->rate;
 
-	if (!p->o->no_wakeup)
+	if (!p->o->timer)
 		return snd_pcm_wait(p->h, timeout_ms);
 	sleep_ms(ms ? ms : 1);
 	return 1;
@@ -1657,7 +1658,8 @@ static void usage(void)
 		"               [-m min_buffer_ms (periods: the smallest buffer offered)]\n"
 		"               [-H headroom_ms (periods: an xrun in a smaller buffer is\n"
 		"                  the host's, noted but not failed)]\n"
-		"               [-w (period wakeups off: sleep a quarter period instead of poll)]\n");
+		"               [-T (sleep a quarter period instead of poll)]\n"
+		"               [-w (-T, and period wakeups off)]\n");
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		fprintf(stderr, "  %-8s %s\n", cmds[i].name, cmds[i].help);
 	exit(2);
@@ -1678,7 +1680,7 @@ int main(int argc, char **argv)
 		usage();
 	optind = 2;
 	opt.dev = getenv("VSND_PCM") ?: "hw:0,0";
-	while ((c = getopt(argc, argv, "D:s:Mr:c:f:p:n:t:P:k:m:H:w")) != -1) {
+	while ((c = getopt(argc, argv, "D:s:Mr:c:f:p:n:t:P:k:m:H:Tw")) != -1) {
 		switch (c) {
 		case 'D':
 			opt.dev = optarg;
@@ -1723,8 +1725,11 @@ int main(int argc, char **argv)
 		case 'H':
 			opt.headroom_ms = strtoul(optarg, NULL, 0);
 			break;
+		case 'T':
+			opt.timer = true;
+			break;
 		case 'w':
-			opt.no_wakeup = true;
+			opt.no_wakeup = opt.timer = true;
 			break;
 		default:
 			usage();

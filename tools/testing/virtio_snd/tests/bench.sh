@@ -4,15 +4,22 @@
 # streams in real time (-audiodev none), and how fast it probes.  Prints
 # "# bench: KEY VALUE" lines for bench.sh on the host; a measurement the
 # driver cannot make prints VALUE "fail".  For each CASE (play20, cap20,
-# play10, play5, play2: direction and period in ms, each with idle guest
-# CPUs and with two busy loops, suffix _hog):
+# play10, play5, play2: aplay or arecord, direction and period in ms;
+# tsched10: a timer-driven client, pcmtest sleeping a quarter period
+# between transfers, with period wakeups off where the driver allows it
+# (its lat_* are "none" when no period is reported at all);
+# each with idle guest CPUs and with two busy loops, suffix _hog):
 #   CASE_cpu        guest CPU busy, per mille of all CPUs
 #   CASE_ctxt       context switches per period
 #   CASE_timer      local timer interrupts per period (the hrtimers and
 #                   ticks the stream costs, all CPUs)
 #   CASE_lat_p50 / CASE_lat_p99   microseconds from a tx/rx interrupt to
 #                   the snd_pcm_period_elapsed() that reports it (kprobes)
-# and probe_ms (insmod to card registered, median of 5), module_bytes.
+# and probe_ms (insmod to card registered, median of 5), module_bytes,
+# delay10_dev_p50 / _p99 and delay10_ptr_p50 / _p99: how far the position
+# given by snd_pcm_delay(), and the pointer alone, stray from a straight
+# line, in ms (pcmtest delay, 10 ms periods, 2 s; QEMU's own completions
+# wander by a few ms, so this is no finer than QEMU's audio timer).
 . /vsnd/guest-lib.sh
 SECS=${BENCH_SECS:-4}
 T=/sys/kernel/tracing
@@ -48,7 +55,8 @@ latency() {
 	     / elapsed: / { if (!last) next
 			   d = (pend ? t - first : t - last) * 1e6; pend = 0
 			   print int(d) }' $T/trace | sort -n |
-	awk '{ v[NR] = $1 } END { if (!NR) { print "fail fail"; exit }
+	awk -v irqs="$(grep -c ' irq2\?: ' $T/trace)" '{ v[NR] = $1 }
+	     END { if (!NR) { print (irqs ? "none none" : "fail fail"); exit }
 		p = int(NR * 0.99); if (p < 1) p = 1
 		print v[int((NR + 1) / 2)], v[p] }'
 }
@@ -112,16 +120,38 @@ cases() {
 	measure "play10$1" 10 timeout $s aplay $pcm -F 10000 -B 30000 -d "$SECS" /dev/zero
 	measure "play5$1" 5 timeout $s aplay $pcm -F 5000 -B 30000 -d "$SECS" /dev/zero
 	measure "play2$1" 2 timeout $s aplay $pcm -F 2000 -B 30000 -d "$SECS" /dev/zero
+	measure "tsched10$1" 10 timeout $s /vsnd/pcmtest stream -D hw:0,0 -s play \
+		-T $nowake -p 10000 -n 3 -t "$SECS"
+}
+
+# delay_error: the straight-line residuals pcmtest delay notes (it fails
+# for a driver whose delay stands still, after noting them)
+delay_error() {
+	timeout 20 /vsnd/pcmtest delay -D hw:0,0 -s play -p 10000 -n 16 -t 2 > /tmp/delay 2>&1
+	awk '/off a straight line/ {
+		k = /by the delay/ ? "dev" : "ptr"
+		for (i = 1; i <= NF; i++) {
+			if ($i == "p50") p50 = $(i + 1)
+			if ($i == "p99") p99 = $(i + 1)
+		}
+		printf "# bench: delay10_%s_p50 %s\n# bench: delay10_%s_p99 %s\n", k, p50, k, p99
+		n++
+	}
+	END { if (n != 2) print "# bench: delay10_dev_p50 fail" }' /tmp/delay
 }
 
 wait_card 0 10 || { fail virtio_snd.bench.card "no card"; exit 0; }
 tracing=
 trace_setup && tracing=1 || echo "# bench: no kprobes, latencies not measured"
+nowake=
+/vsnd/pcmtest stream -D hw:0,0 -s play -w -p 10000 -n 3 -t 0.2 > /dev/null 2>&1 && nowake=-w
+echo "# tsched10: period wakeups ${nowake:+off}${nowake:-on (the driver cannot disable them)}"
 cases ""
 sh -c 'while :; do :; done' & h1=$!
 sh -c 'while :; do :; done' & h2=$!
 cases _hog
 kill $h1 $h2
+delay_error
 # the probes on the module's functions go before it is unloaded
 [ -n "$tracing" ] && { echo 0 > $T/events/vsnd/enable; echo > $T/kprobe_events; }
 echo "# bench: module_bytes $(awk '$1 == "virtio_snd" { print $2 }' /proc/modules)"
