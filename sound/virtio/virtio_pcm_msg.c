@@ -664,9 +664,9 @@ static void virtsnd_pcm_ring_advance(struct virtio_pcm_substream *vss,
 /*
  * Frames the device has played (or recorded) beyond the position ALSA
  * has: the periods it returned that the pointer has not moved over yet (a
- * whole ring takes two steps), and the part of the oldest message it holds that its clock has run
- * through, at the stream's rate, since it began on that message; never
- * more than that message.  Queue lock held.
+ * whole ring takes two steps), and the part of the oldest message it
+ * holds that its clock has run through, at the stream's rate, since it
+ * began on that message; never more than that message.  Queue lock held.
  */
 static u64 virtsnd_pcm_ring_ahead(struct virtio_pcm_substream *vss,
 				  unsigned int rate)
@@ -680,7 +680,8 @@ static u64 virtsnd_pcm_ring_ahead(struct virtio_pcm_substream *vss,
 		return frames;
 
 	now = ktime_get_ns();
-	ns = now > vss->clock_ns ? min_t(u64, now - vss->clock_ns, NSEC_PER_SEC) : 0;
+	ns = now > vss->clock_ns ? now - vss->clock_ns : 0;
+	ns = min_t(u64, ns, NSEC_PER_SEC);
 
 	return frames + min_t(u64, div_u64(ns * rate, NSEC_PER_SEC),
 			      vss->period_frames);
