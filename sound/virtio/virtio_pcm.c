@@ -311,9 +311,7 @@ static int virtsnd_pcm_build_hw(struct virtio_pcm_substream *vss,
 		       /* .ack must see every appl_ptr move */
 		       SNDRV_PCM_INFO_SYNC_APPLPTR |
 		       /* trigger(DRAIN) sends the partial last period */
-		       SNDRV_PCM_INFO_DRAIN_TRIGGER |
-		       /* .pointer collects completions by itself */
-		       SNDRV_PCM_INFO_NO_PERIOD_WAKEUP;
+		       SNDRV_PCM_INFO_DRAIN_TRIGGER;
 
 	if (!virtsnd_pcm_hw_formats(vss, formats, &bits_min, &bits_max) ||
 	    !virtsnd_pcm_hw_rates(vss, rates)) {

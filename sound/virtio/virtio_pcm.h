@@ -93,13 +93,12 @@ struct virtsnd_pcm_params {
  * @buffer_bytes: buffer size in bytes
  * @queued: periods handed to the device since prepare (queue lock)
  * @completed: periods returned by the device since prepare (queue lock)
- * @reported: periods reported to ALSA since prepare (queue lock; moved by
- *            .pointer only, under the stream lock)
+ * @reported: periods reported to ALSA since prepare (queue lock)
  * @inflight: messages the device holds (queue lock)
  * @period_frames: period size in frames
  * @head: ring index of the next message to queue (queue lock)
  * @done: ring index of the next message expected back (queue lock)
- * @pos: ring index of the next period to report (as @reported)
+ * @pos: ring index of the next period to report (queue lock)
  * @appl_frames: frames written (playback) or read (capture) by the
  *               application since prepare (queue lock)
  * @hw_frames: the position .pointer last returned to ALSA, in frames
@@ -108,9 +107,6 @@ struct virtsnd_pcm_params {
  * @clock_ns: when the device began on the oldest message it holds, as far
  *            as the driver can tell: its last completion, START, or the
  *            push that ended a dry spell (CLOCK_MONOTONIC, queue lock)
- * @period_wakeup: every completion wakes ALSA; not when the application
- *                 disabled period wakeups (SNDRV_PCM_INFO_NO_PERIOD_WAKEUP)
- *                 and reads the position on its own timer (queue lock)
  * @xfer_enabled: I/O may be queued and completions reported (queue lock)
  * @running: the device stream is started: completions are reported only
  *           then (queue lock)
@@ -165,7 +161,6 @@ struct virtio_pcm_substream {
 	u64 hw_frames;
 	u32 latency_bytes;
 	u64 clock_ns;
-	bool period_wakeup;
 	bool xfer_enabled;
 	bool running;
 	bool flush;

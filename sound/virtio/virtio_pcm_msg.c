@@ -25,19 +25,15 @@
  *   the virtqueue holds: on -ENOSPC the stream waits on the queue's waiter
  *   list and is pushed again from the completion callback.
  * - device -> driver: the tx/rx callback (hard IRQ) takes it back, records
- *   the (clamped) result and queues the stream's elapsed work, unless the
- *   application disabled period wakeups.
- * - the position: .pointer, under the stream lock, moves it over every
- *   period returned in ring order.  A batch of N periods moves the pointer
- *   by N periods (a whole ring in two steps, or ALSA would see a pointer
- *   that did not move), so ALSA accounts for everything the device
- *   consumed or produced: if that is more than the application kept
- *   ahead, ALSA sees the xrun.
- * - the elapsed work, on the card's high-priority workqueue, calls
- *   snd_pcm_period_elapsed() (which calls .pointer) in process context and
- *   with no spinlock held: one wake-up per batch of completions.  An
- *   application that disabled period wakeups reads the position on its
- *   own timer, and the work runs only to end a drain or report an xrun.
+ *   the (clamped) result and queues the stream's elapsed work.
+ * - the elapsed work, on the card's high-priority workqueue, moves the
+ *   reported position over every period returned in ring order and calls
+ *   snd_pcm_period_elapsed() once for them all, in process context and
+ *   with no spinlock held: one wake-up per batch of completions.  A batch
+ *   of N periods moves the pointer by N periods (a whole ring in two
+ *   steps, or ALSA would see a pointer that did not move), so ALSA
+ *   accounts for everything the device consumed or produced: if that is
+ *   more than the application kept ahead, ALSA sees the xrun.
  *
  * The messages are freed at hw_free or when the card goes away, and only
  * once none is in flight; a device reset (remove, freeze) hands every
@@ -248,7 +244,6 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 	vss->appl_frames = 0;
 	vss->hw_frames = 0;
 	vss->latency_bytes = 0;
-	vss->period_wakeup = !runtime->no_period_wakeup;
 	vss->flush = false;
 	vss->xrun_pending = false;
 	vss->running = false;
@@ -517,9 +512,6 @@ void virtsnd_pcm_ring_flush(struct virtio_pcm_substream *vss)
 
 	spin_lock_irqsave(&vss->queue->lock, flags);
 	vss->flush = true;
-	/* without period wakeups, nothing else may end the drain */
-	if (vss->xfer_enabled)
-		queue_work(vss->snd->wq, &vss->elapsed_work);
 	spin_unlock_irqrestore(&vss->queue->lock, flags);
 
 	virtsnd_pcm_ring_kick(vss);
@@ -585,88 +577,11 @@ void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss)
 }
 
 /*
- * Periods the device has returned in ring order from @pos on: those ALSA
- * may be told about.  A message returned ahead of its turn waits for the
- * ones before it.  Queue lock held.
- */
-static unsigned int virtsnd_pcm_ring_done(struct virtio_pcm_substream *vss)
-{
-	unsigned int n = 0;
-
-	lockdep_assert_held(&vss->queue->lock);
-
-	while (vss->reported + n < vss->completed &&
-	       !vss->msgs[(vss->pos + n) % vss->nmsgs]->inflight)
-		n++;
-
-	return n;
-}
-
-/*
- * A short or failed capture period: never expose what the buffer held
- * before.  The messages cannot be queued again until the application has
- * read them, after they are reported.
- */
-static void virtsnd_pcm_pad_short(struct virtio_pcm_substream *vss,
-				  struct snd_pcm_runtime *runtime,
-				  unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		struct virtio_pcm_msg *msg =
-			vss->msgs[(vss->pos + i) % vss->nmsgs];
-		size_t written = READ_ONCE(msg->written);
-
-		if (written >= vss->period_bytes)
-			continue;
-		snd_pcm_format_set_silence(runtime->format,
-					   runtime->dma_area +
-					   msg->idx * vss->period_bytes +
-					   written,
-					   bytes_to_samples(runtime,
-							    vss->period_bytes -
-							    written));
-	}
-}
-
-/*
- * Move the position over the periods the device has returned, padding
- * short capture periods first: at most all but one period of the ring at
- * a time, so that ALSA sees the pointer move (the elapsed work calls again
- * for the rest).  Stream lock held, so the position moves nowhere else.
- */
-static void virtsnd_pcm_ring_advance(struct virtio_pcm_substream *vss,
-				     struct snd_pcm_runtime *runtime)
-{
-	unsigned long flags;
-	unsigned int n;
-
-	spin_lock_irqsave(&vss->queue->lock, flags);
-	n = vss->xfer_enabled && vss->running ? virtsnd_pcm_ring_done(vss) : 0;
-	spin_unlock_irqrestore(&vss->queue->lock, flags);
-	if (!n)
-		return;
-
-	/* the constraints keep two periods at least */
-	n = min(n, vss->nmsgs - 1);
-	if (vss->direction == VIRTIO_SND_D_INPUT)
-		virtsnd_pcm_pad_short(vss, runtime, n);
-
-	spin_lock_irqsave(&vss->queue->lock, flags);
-	if (vss->xfer_enabled && vss->running) {
-		vss->reported += n;
-		vss->pos = (vss->pos + n) % vss->nmsgs;
-	}
-	spin_unlock_irqrestore(&vss->queue->lock, flags);
-}
-
-/*
  * Frames the device has played (or recorded) beyond the position ALSA
- * has: the periods it returned that the pointer has not moved over yet (a
- * whole ring takes two steps), and the part of the oldest message it
- * holds that its clock has run through, at the stream's rate, since it
- * began on that message; never more than that message.  Queue lock held.
+ * has: the periods it returned that the elapsed work has not reported yet,
+ * and the part of the oldest message it holds that its clock has run
+ * through, at the stream's rate, since it began on that message; never
+ * more than that message.  Queue lock held.
  */
 static u64 virtsnd_pcm_ring_ahead(struct virtio_pcm_substream *vss,
 				  unsigned int rate)
@@ -691,7 +606,7 @@ static u64 virtsnd_pcm_ring_ahead(struct virtio_pcm_substream *vss,
  * virtsnd_pcm_ring_pointer() - current position for the .pointer callback
  * @vss: the stream
  *
- * The position moves here, by the periods the device has returned; it is
+ * The position moves by the periods each elapsed work reports; it is
  * noted as hw_frames, which virtsnd_pcm_ring_ack() pairs with ALSA's
  * hw_ptr.  It cannot move within a period: a message is the device's
  * until it comes back, and a pointer beyond it would let the application
@@ -702,8 +617,8 @@ static u64 virtsnd_pcm_ring_ahead(struct virtio_pcm_substream *vss,
  * plus the device's own latency (0 from QEMU, whose completions mean
  * "taken", not "played").  For playback that extra delay is negative.
  *
- * Context: the PCM .pointer callback, process context (the PCM is
- * nonatomic), stream lock held.  Takes the queue lock.
+ * Context: the PCM .pointer callback (stream lock held).  Takes the queue
+ * lock.
  * Return: position in frames within the buffer.
  */
 snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss)
@@ -713,8 +628,6 @@ snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss)
 	snd_pcm_uframes_t pos;
 	unsigned long flags;
 	u64 ahead;
-
-	virtsnd_pcm_ring_advance(vss, runtime);
 
 	spin_lock_irqsave(&vss->queue->lock, flags);
 	pos = (snd_pcm_uframes_t)vss->pos * vss->period_frames;
@@ -819,8 +732,7 @@ static void virtsnd_pcm_msg_complete(struct virtio_pcm_msg *msg,
 	vss->done = (vss->done + 1) % vss->nmsgs;
 	vss->clock_ns = now;
 
-	if (vss->xfer_enabled &&
-	    (vss->period_wakeup || vss->flush || vss->xrun_pending))
+	if (vss->xfer_enabled)
 		queue_work(vss->snd->wq, &vss->elapsed_work);
 	if (!vss->inflight)
 		wake_up_all(&vss->msg_empty);
@@ -945,16 +857,62 @@ void virtsnd_pcm_ring_xrun(struct virtio_pcm_substream *vss)
 	spin_unlock_irqrestore(&vss->queue->lock, flags);
 }
 
+/*
+ * Periods the device has returned in ring order from @pos on: those ALSA
+ * may be told about.  A message returned ahead of its turn waits for the
+ * ones before it.  Queue lock held.
+ */
+static unsigned int virtsnd_pcm_ring_done(struct virtio_pcm_substream *vss)
+{
+	unsigned int n = 0;
+
+	lockdep_assert_held(&vss->queue->lock);
+
+	while (vss->reported + n < vss->completed &&
+	       !vss->msgs[(vss->pos + n) % vss->nmsgs]->inflight)
+		n++;
+
+	return n;
+}
+
+/*
+ * A short or failed capture period: never expose what the buffer held
+ * before.  The messages cannot be queued again until the application has
+ * read them, after they are reported.
+ */
+static void virtsnd_pcm_pad_short(struct virtio_pcm_substream *vss,
+				  struct snd_pcm_runtime *runtime,
+				  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct virtio_pcm_msg *msg =
+			vss->msgs[(vss->pos + i) % vss->nmsgs];
+		size_t written = READ_ONCE(msg->written);
+
+		if (written >= vss->period_bytes)
+			continue;
+		snd_pcm_format_set_silence(runtime->format,
+					   runtime->dma_area +
+					   msg->idx * vss->period_bytes +
+					   written,
+					   bytes_to_samples(runtime,
+							    vss->period_bytes -
+							    written));
+	}
+}
+
 /**
  * virtsnd_pcm_elapsed_work() - report completed periods to ALSA
  * @work: virtio_pcm_substream::elapsed_work
  *
- * One snd_pcm_period_elapsed() call tells ALSA about every period the
- * device returned since the last one (.pointer moves the position).  Only
- * a whole ring at once takes two calls: the pointer would otherwise come
- * back to where it was and ALSA would see no progress.  No report is
- * delayed or spread out: when the device has consumed (or filled) more
- * than the application kept ahead, ALSA must see the xrun.
+ * Every period the device returned since the last report moves the
+ * pointer, and one snd_pcm_period_elapsed() call tells ALSA about them
+ * all.  Only a whole ring at once takes two calls: the pointer would
+ * otherwise come back to where it was and ALSA would see no progress.  No
+ * report is delayed or spread out: when the device has consumed (or
+ * filled) more than the application kept ahead, ALSA must see the xrun.
  *
  * Context: the card's workqueue, process context, no lock held when
  * calling into ALSA.  Takes the queue lock.
@@ -964,13 +922,14 @@ void virtsnd_pcm_elapsed_work(struct work_struct *work)
 	struct virtio_pcm_substream *vss =
 		container_of(work, struct virtio_pcm_substream, elapsed_work);
 	struct snd_pcm_substream *substream = vss->substream;
-	bool first = true, done;
+	struct snd_pcm_runtime *runtime;
 	unsigned long flags;
-	u64 reported;
+	unsigned int n;
 
 	for (;;) {
 		spin_lock_irqsave(&vss->queue->lock, flags);
-		if (!vss->xfer_enabled || !substream->runtime) {
+		runtime = substream->runtime;
+		if (!vss->xfer_enabled || !runtime) {
 			spin_unlock_irqrestore(&vss->queue->lock, flags);
 			return;
 		}
@@ -980,21 +939,25 @@ void virtsnd_pcm_elapsed_work(struct work_struct *work)
 			snd_pcm_stop_xrun(substream);
 			return;
 		}
-		if (!first && vss->reported == reported) {
-			/* ALSA is not running the stream: nothing moved */
+		n = vss->running ? virtsnd_pcm_ring_done(vss) : 0;
+		spin_unlock_irqrestore(&vss->queue->lock, flags);
+		if (!n)
+			return;
+
+		/* the constraints keep two periods at least */
+		n = min(n, vss->nmsgs - 1);
+		if (vss->direction == VIRTIO_SND_D_INPUT)
+			virtsnd_pcm_pad_short(vss, runtime, n);
+
+		spin_lock_irqsave(&vss->queue->lock, flags);
+		if (!vss->xfer_enabled || !vss->running) {
 			spin_unlock_irqrestore(&vss->queue->lock, flags);
 			return;
 		}
-		reported = vss->reported;
-		done = vss->running && virtsnd_pcm_ring_done(vss);
-		/* a drain may end with nothing new: ALSA checks when called */
-		if (!done && !(first && vss->flush)) {
-			spin_unlock_irqrestore(&vss->queue->lock, flags);
-			return;
-		}
+		vss->reported += n;
+		vss->pos = (vss->pos + n) % vss->nmsgs;
 		spin_unlock_irqrestore(&vss->queue->lock, flags);
 
 		snd_pcm_period_elapsed(substream);
-		first = false;
 	}
 }
