@@ -107,6 +107,8 @@ struct virtsnd_pcm_params {
  * @clock_ns: when the device began on the oldest message it holds, as far
  *            as the driver can tell: its last completion, START, or the
  *            push that ended a dry spell (CLOCK_MONOTONIC, queue lock)
+ * @clock_held_ns: while paused, how far the device was into that message
+ *                 (queue lock)
  * @xfer_enabled: I/O may be queued and completions reported (queue lock)
  * @running: the device stream is started: completions are reported only
  *           then (queue lock)
@@ -161,6 +163,7 @@ struct virtio_pcm_substream {
 	u64 hw_frames;
 	u32 latency_bytes;
 	u64 clock_ns;
+	u64 clock_held_ns;
 	bool xfer_enabled;
 	bool running;
 	bool flush;

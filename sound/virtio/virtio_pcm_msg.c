@@ -244,6 +244,7 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 	vss->appl_frames = 0;
 	vss->hw_frames = 0;
 	vss->latency_bytes = 0;
+	vss->clock_held_ns = 0;
 	vss->flush = false;
 	vss->xrun_pending = false;
 	vss->running = false;
@@ -402,18 +403,25 @@ void virtsnd_pcm_ring_enable(struct virtio_pcm_substream *vss, bool enable)
  * A device may complete prebuffered playback periods before START, or
  * periods in flight after a pause: those are reported when the stream runs
  * again, so that the position does not move while ALSA is not running.
+ * The delay's clock stops and starts with the stream.
  *
  * Context: any context that may take the queue lock.
  */
 void virtsnd_pcm_ring_set_running(struct virtio_pcm_substream *vss,
 				  bool running)
 {
+	u64 now = ktime_get_ns();
 	unsigned long flags;
 
 	spin_lock_irqsave(&vss->queue->lock, flags);
+	/* a pause keeps the device where it was in its oldest message */
+	if (!running && vss->running && now > vss->clock_ns)
+		vss->clock_held_ns = now - vss->clock_ns;
+	if (running) {
+		vss->clock_ns = now - vss->clock_held_ns;
+		vss->clock_held_ns = 0;
+	}
 	vss->running = running;
-	if (running)
-		vss->clock_ns = ktime_get_ns();
 	if (running && vss->xfer_enabled)
 		queue_work(vss->snd->wq, &vss->elapsed_work);
 	spin_unlock_irqrestore(&vss->queue->lock, flags);
