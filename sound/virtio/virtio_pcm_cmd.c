@@ -278,6 +278,12 @@ int virtsnd_pcm_set_params(struct virtio_pcm_substream *vss,
 	req->rate = vrate;
 
 	rc = virtsnd_pcm_cmd_send(vss, idx, msg);
+	/*
+	 * Unless the device said no, it may hold the new parameters or the
+	 * old ones: the next prepare must not skip SET_PARAMS.
+	 */
+	if (rc && rc != -EINVAL && rc != -EOPNOTSUPP && rc != -EIO)
+		memset(&vss->params, 0, sizeof(vss->params));
 	if (!rc)
 		vss->params = (struct virtsnd_pcm_params) {
 			.buffer_bytes = buffer_bytes,
