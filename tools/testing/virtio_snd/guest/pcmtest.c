@@ -1539,17 +1539,20 @@ static void note_residuals(const struct delay_sample *s, size_t n, bool dev,
  * millisecond or so.  The device's position it gives, frames transferred
  * minus the delay for playback (plus for capture), must never go back, and
  * it must move while the pointer stands still: in most stretches between
- * two pointer moves sampled at least 2 ms apart, the delay changes.
- * Notes how far that position, and the pointer alone, stray from a
- * straight line (the device's clock).  Plays silence.
+ * two pointer moves sampled at least 2 ms apart, the delay changes.  Half
+ * way, the stream pauses for 30 ms (when it can): the position must not
+ * go back across the pause either.  Notes how far that position, and the
+ * pointer alone, stray from a straight line (the device's clock) before
+ * the pause.  Plays silence.
  */
 static int t_delay(void)
 {
-	size_t max = (size_t)(opt.secs * 2000) + 16, n = 0, i, first;
+	size_t max = (size_t)(opt.secs * 2000) + 16, n = 0, i, first, fit = 0;
 	unsigned int stretches = 0, moved = 0;
 	struct delay_sample *smp;
 	snd_pcm_state_t state;
 	long long pos, delay;
+	bool paused = false;
 	struct pcm p;
 	double t0;
 	int rc;
@@ -1587,6 +1590,19 @@ static int t_delay(void)
 			break;
 		}
 		n++;
+		if (!paused && p.can_pause && now() - t0 >= opt.secs / 2) {
+			paused = true;
+			fit = n;
+			rc = snd_pcm_pause(p.h, 1);
+			if (!rc) {
+				sleep_ms(30);
+				rc = snd_pcm_pause(p.h, 0);
+			}
+			if (rc) {
+				rc = fail("pause: %s", snd_strerror(rc));
+				break;
+			}
+		}
 		rc = transfer(&p, p.buffer);
 		if (rc == -EAGAIN || rc >= 0)
 			rc = 0;
@@ -1595,7 +1611,7 @@ static int t_delay(void)
 		sleep_ms(1);
 	}
 	pcm_close(&p);
-	if (!rc && n < 100)
+	if (!rc && (n < 100 || (paused && fit < 50)))
 		rc = fail("only %zu samples in %.1f s", n, opt.secs);
 	if (rc) {
 		free(smp);
@@ -1613,8 +1629,9 @@ static int t_delay(void)
 	}
 	note("%s: %zu samples, the delay moved in %u of %u stretches between pointer moves",
 	     sname(opt.stream), n, moved, stretches);
-	note_residuals(smp, n, true, "device position by the delay", opt.rate);
-	note_residuals(smp, n, false, "pointer", opt.rate);
+	fit = paused ? fit : n;
+	note_residuals(smp, fit, true, "device position by the delay", opt.rate);
+	note_residuals(smp, fit, false, "pointer", opt.rate);
 	free(smp);
 	if (stretches < 10)
 		return fail("only %u stretches between pointer moves", stretches);

@@ -303,17 +303,6 @@ xf="the delay moved in only 0 of"
 t delay_playback 30 "$xf" delay -s play -p 10000 -n 16 -t 2
 t delay_capture 30 "$xf" delay -s cap -p 10000 -n 16 -t 2
 
-# period wakeups off (SNDRV_PCM_INFO_NO_PERIOD_WAKEUP), as timer-driven
-# sound servers run: the position still moves when asked, xruns still
-# stop the stream, and a blocking drain (which then waits without a
-# timeout) still ends.  The in-tree driver cannot disable them.
-xf="the driver cannot disable period wakeups"
-t nowakeup_playback 30 "$xf" stream -s play -w -p 10000 -n 8 -t 2
-t nowakeup_playback_mmap 30 "$xf" stream -s play -M -w -p 10000 -n 8 -t 2
-t nowakeup_capture 30 "$xf" stream -s cap -w -p 10000 -n 8 -t 2
-t nowakeup_drain 30 "$xf" drain -s play -w -t 0.5 -P 480
-t nowakeup_xrun 30 "$xf" xrun -s play -w
-
 # close while running, by snd_pcm_close() and by process exit
 t close_running_playback 30 "" close -s play
 t close_running_capture 30 "" close -s cap
