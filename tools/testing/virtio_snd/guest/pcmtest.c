@@ -1539,9 +1539,9 @@ static void note_residuals(const struct delay_sample *s, size_t n, bool dev,
  * millisecond or so.  The device's position it gives, frames transferred
  * minus the delay for playback (plus for capture), must never go back, and
  * it must move while the pointer stands still: in most stretches between
- * two pointer moves sampled at least 2 ms apart, the delay changes.  Half
- * way, the stream pauses for 30 ms (when it can): the position must not
- * go back across the pause either.  Notes how far that position, and the
+ * two pointer moves sampled at least 2 ms apart, the delay changes.  With
+ * -k 2, the stream pauses for 30 ms half way (when it can): the position
+ * must not go back across the pause either.  Notes how far that position, and the
  * pointer alone, stray from a straight line (the device's clock) before
  * the pause.  Plays silence.
  */
@@ -1585,12 +1585,16 @@ static int t_delay(void)
 		smp[n].dev = p.stream == SND_PCM_STREAM_PLAYBACK ?
 			     p.xfer - p.base - delay : p.xfer - p.base + delay;
 		if (n && smp[n].dev < smp[n - 1].dev) {
-			rc = fail("%s: the device's position by the delay went back by %lld frames",
-				  sname(p.stream), smp[n - 1].dev - smp[n].dev);
+			rc = fail("%s: the device's position by the delay went back by %lld frames (pointer %lld -> %lld, %.1f ms later%s)",
+				  sname(p.stream), smp[n - 1].dev - smp[n].dev,
+				  smp[n - 1].pos, smp[n].pos,
+				  1000 * (smp[n].t - smp[n - 1].t),
+				  paused && fit == n ? ", across the pause" : "");
 			break;
 		}
 		n++;
-		if (!paused && p.can_pause && now() - t0 >= opt.secs / 2) {
+		if (!paused && opt.count > 1 && p.can_pause &&
+		    now() - t0 >= opt.secs / 2) {
 			paused = true;
 			fit = n;
 			rc = snd_pcm_pause(p.h, 1);
@@ -1661,7 +1665,7 @@ static const struct subcmd cmds[] = {
 	{ "sigint", t_sigint, "-k rounds of SIGINT into a start/stop loop" },
 	{ "duplex", t_duplex, "playback and capture at once (two processes)" },
 	{ "cycles", t_cycles, "-k open/hw_params/prepare/start/io/close cycles" },
-	{ "delay", t_delay, "-t secs: the delay moves between pointer moves, never back" },
+	{ "delay", t_delay, "-t secs: the delay moves between pointer moves, never back (-k 2: across a pause)" },
 };
 
 static void usage(void)
