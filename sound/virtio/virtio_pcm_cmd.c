@@ -213,6 +213,16 @@ int virtsnd_pcm_cmd_async(struct virtio_pcm_substream *vss, u32 request)
 	return rc;
 }
 
+/* Field by field: the structure has padding. */
+static bool virtsnd_pcm_params_equal(const struct virtsnd_pcm_params *a,
+				     const struct virtsnd_pcm_params *b)
+{
+	return a->buffer_bytes == b->buffer_bytes &&
+	       a->period_bytes == b->period_bytes &&
+	       a->features == b->features && a->channels == b->channels &&
+	       a->format == b->format && a->rate == b->rate;
+}
+
 /**
  * virtsnd_pcm_set_params() - send SET_PARAMS for the given configuration
  * @vss: the stream
@@ -236,13 +246,10 @@ int virtsnd_pcm_set_params(struct virtio_pcm_substream *vss,
 			   size_t period_bytes)
 {
 	struct virtio_snd_pcm_set_params *req;
+	struct virtsnd_pcm_params want;
 	struct virtio_snd_msg *msg;
 	int vfmt = virtsnd_pcm_format_from_alsa(format);
 	int vrate = virtsnd_pcm_rate_from_hz(rate);
-	u32 features = vss->features &
-		       (BIT(VIRTIO_SND_PCM_F_MSG_POLLING) |
-			BIT(VIRTIO_SND_PCM_F_EVT_XRUNS));
-	const struct virtsnd_pcm_params *cur = &vss->params;
 	int idx, rc;
 
 	lockdep_assert_held(&vss->cmd_mutex);
@@ -252,12 +259,19 @@ int virtsnd_pcm_set_params(struct virtio_pcm_substream *vss,
 	    channels < vss->hw.channels_min || channels > vss->hw.channels_max)
 		return -EINVAL;
 
+	want = (struct virtsnd_pcm_params) {
+		.buffer_bytes = buffer_bytes,
+		.period_bytes = period_bytes,
+		.features = vss->features &
+			    (BIT(VIRTIO_SND_PCM_F_MSG_POLLING) |
+			     BIT(VIRTIO_SND_PCM_F_EVT_XRUNS)),
+		.channels = channels,
+		.format = vfmt,
+		.rate = vrate,
+	};
 	/* hw_params has just sent these, and prepare would send them again */
 	if (vss->state == VIRTSND_PCM_S_PARAMS &&
-	    cur->buffer_bytes == buffer_bytes &&
-	    cur->period_bytes == period_bytes && cur->features == features &&
-	    cur->channels == channels && cur->format == vfmt &&
-	    cur->rate == vrate)
+	    virtsnd_pcm_params_equal(&vss->params, &want))
 		return 0;
 
 	idx = virtsnd_pcm_cmd_index(vss, VIRTIO_SND_R_PCM_SET_PARAMS);
@@ -270,29 +284,19 @@ int virtsnd_pcm_set_params(struct virtio_pcm_substream *vss,
 		return -ENOMEM;
 
 	req = virtsnd_ctl_msg_request(msg);
-	req->buffer_bytes = cpu_to_le32(buffer_bytes);
-	req->period_bytes = cpu_to_le32(period_bytes);
-	req->features = cpu_to_le32(features);
-	req->channels = channels;
-	req->format = vfmt;
-	req->rate = vrate;
+	req->buffer_bytes = cpu_to_le32(want.buffer_bytes);
+	req->period_bytes = cpu_to_le32(want.period_bytes);
+	req->features = cpu_to_le32(want.features);
+	req->channels = want.channels;
+	req->format = want.format;
+	req->rate = want.rate;
 
 	rc = virtsnd_pcm_cmd_send(vss, idx, msg);
-	/*
-	 * Unless the device said no, it may hold the new parameters or the
-	 * old ones: the next prepare must not skip SET_PARAMS.
-	 */
-	if (rc && rc != -EINVAL && rc != -EOPNOTSUPP && rc != -EIO)
-		memset(&vss->params, 0, sizeof(vss->params));
 	if (!rc)
-		vss->params = (struct virtsnd_pcm_params) {
-			.buffer_bytes = buffer_bytes,
-			.period_bytes = period_bytes,
-			.features = features,
-			.channels = channels,
-			.format = vfmt,
-			.rate = vrate,
-		};
+		vss->params = want;
+	else if (rc != -EINVAL && rc != -EOPNOTSUPP && rc != -EIO)
+		/* no clear refusal: the device may hold either set */
+		vss->params = (struct virtsnd_pcm_params) {};
 
 	return rc;
 }
