@@ -5,7 +5,8 @@
  * The driver is written against the current kernel API.  This header is
  * force-included (after kconfig.h and compiler_types.h) only by the
  * out-of-tree Kbuild and maps that API onto older kernels.  It is the only
- * place that tests LINUX_VERSION_CODE; an in-tree build never sees it.
+ * place that tests LINUX_VERSION_CODE (or the VIRTSND_COMPAT_ flags Kbuild
+ * sets); an in-tree build never sees it.
  */
 #ifndef VIRTIO_SND_COMPAT_H
 #define VIRTIO_SND_COMPAT_H
@@ -59,5 +60,14 @@ out:
 
 #define virtio_find_vqs virtsnd_compat_find_vqs
 #endif /* < 6.11 */
+
+#ifdef VIRTSND_COMPAT_NO_WQ_PERCPU
+/*
+ * 6.17 (and 6.12.y) added WQ_PERCPU; from 7.x a workqueue must name
+ * WQ_PERCPU or WQ_UNBOUND.  Before, a workqueue without WQ_UNBOUND was
+ * per-CPU.  Kbuild finds out whether the kernel's headers have it.
+ */
+#define WQ_PERCPU 0
+#endif
 
 #endif /* VIRTIO_SND_COMPAT_H */

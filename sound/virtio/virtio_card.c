@@ -313,7 +313,11 @@ static int virtsnd_probe(struct virtio_device *vdev)
 		return rc;
 	snd->card->private_data = snd;
 
-	snd->wq = alloc_workqueue("virtio-snd/%s", WQ_HIGHPRI, 0,
+	/*
+	 * Period reports are queued from the virtqueue interrupt; a per-CPU
+	 * queue runs them on the CPU that took it, with no migration.
+	 */
+	snd->wq = alloc_workqueue("virtio-snd/%s", WQ_HIGHPRI | WQ_PERCPU, 0,
 				  dev_name(&vdev->dev));
 	if (!snd->wq) {
 		rc = -ENOMEM;
