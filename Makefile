@@ -13,7 +13,7 @@
 #
 # The kbuild pass reads ./Kbuild; this file only drives it.
 
-KVER ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.12\..*-amd64$$' | sort -V | tail -n 1)
+KVER ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.12\.[^-]*-amd64$$' | sort -V | tail -n 1)
 KDIR ?= /lib/modules/$(KVER)/build
 TESTDIR := tools/testing/virtio_snd
 

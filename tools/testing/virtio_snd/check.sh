@@ -68,7 +68,7 @@ findings() {
 }
 
 kver_of() {
-	ls /lib/modules 2>/dev/null | grep -E "^$1\..*-amd64\$" | sort -V | tail -n 1
+	ls /lib/modules 2>/dev/null | grep -E "^$1\.[0-9]+[^-]*(-[0-9]+)?-amd64\$" | sort -V | tail -n 1
 }
 
 # A fresh copy of what the out-of-tree build reads, so every file is

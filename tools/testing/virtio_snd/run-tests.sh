@@ -7,7 +7,7 @@
 # its line; one without a reason fails); exit status 0 only if nothing
 # failed.  Progress goes to stderr.
 #
-#   run-tests.sh [KERNEL=6.12|6.1|debug] [DRIVER=ours|intree]
+#   run-tests.sh [KERNEL=6.12|6.1|6.12-rt|6.1-rt|7.3|7.3-rt|debug] [DRIVER=ours|intree]
 #                [GROUPS=group,group...] [REPEAT=N]
 # (the same names are read from the environment; VSND_GROUPS too).
 # REPEAT=N runs the groups N times over and reports each test once, with
@@ -34,7 +34,7 @@ for a in "$@"; do
 	DRIVER=*) DRIVER=${a#*=} ;;
 	GROUPS=*) sel=${a#*=} ;;
 	REPEAT=*) REPEAT=${a#*=} ;;
-	*) echo "usage: $0 [KERNEL=6.12|6.1|debug] [DRIVER=ours|intree] [GROUPS=a,b] [REPEAT=N]" >&2
+	*) echo "usage: $0 [KERNEL=6.12|6.1|6.12-rt|6.1-rt|7.3|7.3-rt|debug] [DRIVER=ours|intree] [GROUPS=a,b] [REPEAT=N]" >&2
 	   exit 2 ;;
 	esac
 done

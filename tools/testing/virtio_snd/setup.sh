@@ -33,6 +33,7 @@ pkgs=(
 	build-essential bc flex bison libelf-dev libssl-dev
 	sparse cpio zstd xz-utils kmod python3 perl rsync
 	linux-headers-6.12-amd64 linux-headers-amd64
+	linux-headers-6.12-rt-amd64 linux-headers-rt-amd64
 	linux-kbuild-6.12 linux-source-6.12
 )
 missing=()

@@ -1,51 +1,108 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest kernel resolution for the virtio_snd harness (sourced, not run).
 #
-# kernel_resolve <6.12|6.1|debug> sets:
+# kernel_resolve <name> sets, for the names kernel_meta knows and "debug":
 #   KIMG     bzImage/vmlinuz to boot
 #   KMODS    /.../lib/modules/<release> of that kernel
 #   KREL     kernel release
+#   KSUITE   the Debian suite it comes from (empty for debug)
 # The Debian kernels are resolved through their metapackages and unpacked
 # into $VSND_CACHE/kernels/<package>/ (downloaded once, never pinned).
+# Kernels of newer suites come through an apt configuration of the
+# harness's own ($VSND_CACHE/apt/<suite>/): the host's sources stay as
+# they are.
 
 VSND_CACHE=${VSND_CACHE:-/var/cache/virtio-snd}
+KERNELS="6.12 6.1 6.12-rt 6.1-rt 7.3 7.3-rt debug"
 
+# kernel_meta <name>: "<suite> <metapackage>" of a Debian kernel
 kernel_meta() {
 	case $1 in
-	6.12) echo linux-image-6.12-amd64 ;;
-	6.1) echo linux-image-amd64 ;;
+	6.12) echo "bookworm linux-image-6.12-amd64" ;;
+	6.1) echo "bookworm linux-image-amd64" ;;
+	6.12-rt) echo "bookworm linux-image-6.12-rt-amd64" ;;
+	6.1-rt) echo "bookworm linux-image-rt-amd64" ;;
+	7.3) echo "trixie-backports linux-image-amd64" ;;
+	7.3-rt) echo "trixie-backports linux-image-rt-amd64" ;;
 	*) return 1 ;;
 	esac
 }
 
-# kernel_pkg <meta>: the versioned image package the metapackage depends on
-kernel_pkg() {
-	apt-cache depends "$1" 2>/dev/null |
-		awk '/Depends: linux-image-[0-9]/ { print $NF; exit }'
+# kapt <suite> <apt-get|apt-cache> ARGS...: apt for a suite; bookworm is
+# the host's own, any other has its sources list, package lists and cache
+# under $VSND_CACHE/apt/<suite>/ (with its base suite), updated every 6 h
+kapt() {
+	local suite=$1 cmd=$2 d=$VSND_CACHE/apt/$1 opts
+	shift 2
+	[ "$suite" = bookworm ] && { "$cmd" "$@"; return; }
+	opts=(-o Dir::Etc::SourceList="$d/sources.list"
+	      -o Dir::Etc::SourceParts=/nonexistent -o Dir::State::Lists="$d/lists"
+	      -o Dir::Cache="$d/cache" -o Dir::State::status=/dev/null
+	      -o APT::Default-Release="$suite" -o APT::Sandbox::User=root)
+	if [ ! -e "$d/updated" ] || [ -n "$(find "$d/updated" -mmin +360)" ]; then
+		mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+		printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian %s main\n' \
+			"${suite%%-*}" "$suite" | uniq > "$d/sources.list"
+		apt-get "${opts[@]}" -qq update >&2 && touch "$d/updated" || return 1
+	fi
+	"$cmd" "${opts[@]}" "$@"
 }
 
+# kernel_pkgs <suite> <meta>: the image package the metapackage depends
+# on, then the packages that image is split into (7.x: binary, modules,
+# base), one a line
+kernel_pkgs() {
+	local img
+	img=$(kapt "$1" apt-cache depends "$2" 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ { print $NF; exit }')
+	[ -n "$img" ] || return 1
+	echo "$img"
+	kapt "$1" apt-cache depends "$img" 2>/dev/null |
+		awk -v rel="${img#linux-image-}" '
+		$1 == "Depends:" && $2 ~ /^linux-(binary|modules|base)-/ &&
+		substr($2, length($2) - length(rel) + 1) == rel { print $2 }'
+}
+
+# kapt_get <suite> <dir> <package>...: download and unpack into dir
+kapt_get() {
+	local suite=$1 dir=$2 tmp deb
+	shift 2
+	tmp=$(mktemp -d "$VSND_CACHE/kernels/.dl.XXXXXX") || return 1
+	(cd "$tmp" && kapt "$suite" apt-get download -q "$@" >&2) &&
+		for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$dir" || break; done
+	local rc=$?
+	rm -rf "$tmp"
+	return $rc
+}
+
+# kernel_fetch <name>: the directory the kernel's packages are unpacked in
 kernel_fetch() {
-	local meta pkg dir tmp deb
-	meta=$(kernel_meta "$1") || { echo "unknown KERNEL=$1" >&2; return 1; }
-	pkg=$(kernel_pkg "$meta")
-	[ -n "$pkg" ] || { echo "cannot resolve $meta (apt-get update?)" >&2; return 1; }
-	dir=$VSND_CACHE/kernels/$pkg
+	local meta pkgs dir
+	meta=$(kernel_meta "$1") || { echo "unknown KERNEL=$1 ($KERNELS)" >&2; return 1; }
+	mkdir -p "$VSND_CACHE/kernels"
+	pkgs=$(kernel_pkgs $meta)
+	[ -n "$pkgs" ] || { echo "cannot resolve $meta (apt-get update?)" >&2; return 1; }
+	dir=$VSND_CACHE/kernels/$(echo "$pkgs" | head -n 1)
 	if [ ! -e "$dir/.done" ]; then
-		tmp=$(mktemp -d "$VSND_CACHE/kernels/.dl.XXXXXX") || return 1
-		(cd "$tmp" && apt-get download -q "$pkg" >&2) || { rm -rf "$tmp"; return 1; }
-		deb=$(ls "$tmp"/*.deb | head -n 1)
 		rm -rf "$dir" && mkdir -p "$dir" &&
-			dpkg-deb -x "$deb" "$dir" &&
-			depmod -b "$dir" "$(ls "$dir/lib/modules" | head -n 1)" &&
-			touch "$dir/.done" ||
-			{ rm -rf "$tmp"; return 1; }
-		rm -rf "$tmp"
+			kapt_get "${meta%% *}" "$dir" $pkgs &&
+			kernel_depmod "$dir" && touch "$dir/.done" ||
+			{ rm -rf "$dir"; return 1; }
 	fi
 	echo "$dir"
 }
 
+# kernel_depmod <dir>: modules.dep for the tree unpacked in dir (the
+# modules live in lib/modules, or usr/lib/modules since 7.x)
+kernel_depmod() {
+	local base=$1
+	[ -d "$base/lib/modules" ] || base=$1/usr
+	depmod -b "$base" "$(ls "$base/lib/modules" | head -n 1)"
+}
+
 kernel_resolve() {
 	local dir
+	KSUITE=
 	case $1 in
 	debug)
 		dir=$VSND_CACHE/debug-kernel
@@ -56,16 +113,69 @@ kernel_resolve() {
 			return 1
 		fi
 		;;
-	6.12|6.1)
-		mkdir -p "$VSND_CACHE/kernels"
-		dir=$(kernel_fetch "$1") || return 1
-		KIMG=$(ls "$dir"/boot/vmlinuz-* | head -n 1)
-		KMODS=$(ls -d "$dir"/lib/modules/* | head -n 1)
-		;;
 	*)
-		echo "unknown KERNEL=$1 (6.12, 6.1 or debug)" >&2
-		return 1
+		dir=$(kernel_fetch "$1") || return 1
+		KSUITE=$(kernel_meta "$1") && KSUITE=${KSUITE%% *}
+		KMODS=$(ls -d "$dir"/lib/modules/* "$dir"/usr/lib/modules/* 2>/dev/null | head -n 1)
+		KIMG=$(ls "$dir"/boot/vmlinuz-* "$KMODS"/vmlinuz 2>/dev/null | head -n 1)
+		[ -n "$KIMG" ] || { echo "no vmlinuz in $dir" >&2; return 1; }
 		;;
 	esac
 	KREL=$(basename "$KMODS")
+}
+
+# kernel_build_dir: the tree our module is built against for the kernel
+# kernel_resolve chose (printed): the host's headers of that release
+# (setup.sh installs them), else a prepared source tree (kernel_tree)
+kernel_build_dir() {
+	if [ -d "/lib/modules/$KREL/build" ]; then
+		echo "/lib/modules/$KREL/build"
+	elif [ -n "$KSUITE" ] && [ "$KSUITE" != bookworm ]; then
+		kernel_tree
+	else
+		echo "no kernel headers for $KREL (run setup.sh)" >&2
+		return 1
+	fi
+}
+
+# kernel_tree: a kernel tree prepared for building modules for $KREL, in
+# $VSND_CACHE/ktree/$KREL (printed).  Debian's headers of a newer suite
+# need that suite's compiler (trixie: gcc-14), which the host lacks; the
+# suite's linux-source, configured with the image's config (olddefconfig
+# drops what only gcc-14 offers, none of which changes a structure),
+# prepared with the host's gcc and the image's release, with the headers'
+# Module.symvers, builds modules the image loads.  The source is unpacked
+# once per version and shared by every flavour (O= trees).
+kernel_tree() {
+	local out=$VSND_CACHE/ktree/$KREL src ver hdr
+	[ -e "$out/.done" ] && { echo "$out"; return 0; }
+	ver=$(kapt "$KSUITE" apt-cache depends linux-source 2>/dev/null |
+		awk '/Depends: linux-source-[0-9]/ { print $NF; exit }')
+	[ -n "$ver" ] || { echo "cannot resolve linux-source in $KSUITE" >&2; return 1; }
+	src=$VSND_CACHE/ktree/$ver-$(kapt "$KSUITE" apt-cache show --no-all-versions "$ver" |
+		awk '/^Version:/ { print $2 }')
+	mkdir -p "$VSND_CACHE/ktree" "$VSND_CACHE/kernels"
+	if [ ! -e "$src/.done" ]; then
+		echo "kernel_tree: unpacking $ver" >&2
+		rm -rf "$src" "$src.deb" && mkdir -p "$src.deb" &&
+			kapt_get "$KSUITE" "$src.deb" "$ver" &&
+			tar -xJf "$src.deb"/usr/src/"$ver".tar.xz -C "$src.deb" &&
+			mv "$src.deb/$ver" "$src" && touch "$src/.done" ||
+			{ rm -rf "$src" "$src.deb"; return 1; }
+		rm -rf "$src.deb"
+	fi
+	echo "kernel_tree: preparing $out" >&2
+	hdr=$(mktemp -d "$VSND_CACHE/kernels/.hdr.XXXXXX") || return 1
+	rm -rf "$out" && mkdir -p "$out" &&
+		cp "$KMODS/config" "$out/.config" &&
+		make -s -C "$src" O="$out" olddefconfig >&2 &&
+		make -s -C "$src" O="$out" KERNELRELEASE="$KREL" \
+			-j"$(nproc)" modules_prepare >&2 &&
+		kapt_get "$KSUITE" "$hdr" "linux-headers-$KREL" &&
+		cp "$hdr/usr/src/linux-headers-$KREL/Module.symvers" "$out/" &&
+		touch "$out/.done"
+	local rc=$?
+	rm -rf "$hdr"
+	[ $rc = 0 ] || { rm -rf "$out"; return 1; }
+	echo "$out"
 }
