@@ -43,14 +43,13 @@ static void virtsnd_event_send(struct virtqueue *vqueue,
 static void virtsnd_event_fill(struct virtio_snd *snd)
 {
 	struct virtio_snd_queue *queue = virtsnd_event_queue(snd);
-	unsigned long flags;
 	unsigned int i;
 
-	spin_lock_irqsave(&queue->lock, flags);
-	for (i = 0; i < snd->nevents; i++)
-		virtsnd_event_send(queue->vqueue, &snd->event_msgs[i]);
-	virtqueue_kick(queue->vqueue);
-	spin_unlock_irqrestore(&queue->lock, flags);
+	scoped_guard(spinlock_irqsave, &queue->lock) {
+		for (i = 0; i < snd->nevents; i++)
+			virtsnd_event_send(queue->vqueue, &snd->event_msgs[i]);
+		virtqueue_kick(queue->vqueue);
+	}
 }
 
 static void virtsnd_event_dispatch(struct virtio_snd *snd,
@@ -161,7 +160,6 @@ static int virtsnd_find_vqs(struct virtio_snd *snd)
  */
 static void virtsnd_quiesce(struct virtio_snd *snd)
 {
-	unsigned long flags;
 	unsigned int i;
 
 	virtsnd_ctl_msg_set_dead(snd, true);
@@ -170,11 +168,9 @@ static void virtsnd_quiesce(struct virtio_snd *snd)
 	 * A stream being prepared or acked right now, or a late event
 	 * callback, must not add buffers to a virtqueue about to be deleted.
 	 */
-	for (i = 0; i < VIRTIO_SND_VQ_MAX; i++) {
-		spin_lock_irqsave(&snd->queues[i].lock, flags);
-		snd->queues[i].dead = true;
-		spin_unlock_irqrestore(&snd->queues[i].lock, flags);
-	}
+	for (i = 0; i < VIRTIO_SND_VQ_MAX; i++)
+		scoped_guard(spinlock_irqsave, &snd->queues[i].lock)
+			snd->queues[i].dead = true;
 	cancel_work_sync(&snd->event_work);
 	virtsnd_ctl_msg_cancel_all(snd);
 	/*

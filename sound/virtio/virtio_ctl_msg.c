@@ -292,7 +292,6 @@ static int virtsnd_ctl_msg_queue(struct virtio_snd *snd,
 	struct virtio_snd_hdr *request = virtsnd_ctl_msg_request(msg);
 	struct virtio_snd_hdr *response = virtsnd_ctl_msg_response(msg);
 	struct scatterlist *sgs[] = { &msg->sg_request, &msg->sg_response };
-	unsigned long flags;
 	bool notify = false;
 	int rc;
 
@@ -303,21 +302,21 @@ static int virtsnd_ctl_msg_queue(struct virtio_snd *snd,
 	msg->used_len = 0;
 	reinit_completion(&msg->notify);
 
-	spin_lock_irqsave(&queue->lock, flags);
-	if (snd->ctl_dead) {
-		rc = -ENODEV;
-	} else {
-		kref_get(&msg->kref);
-		rc = virtqueue_add_sgs(queue->vqueue, sgs, 1, 1, msg,
-				       GFP_ATOMIC);
-		if (!rc) {
-			list_add_tail(&msg->list, &snd->ctl_msgs);
-			notify = virtqueue_kick_prepare(queue->vqueue);
+	scoped_guard(spinlock_irqsave, &queue->lock) {
+		if (snd->ctl_dead) {
+			rc = -ENODEV;
 		} else {
-			kref_put(&msg->kref, virtsnd_ctl_msg_free);
+			kref_get(&msg->kref);
+			rc = virtqueue_add_sgs(queue->vqueue, sgs, 1, 1, msg,
+					       GFP_ATOMIC);
+			if (!rc) {
+				list_add_tail(&msg->list, &snd->ctl_msgs);
+				notify = virtqueue_kick_prepare(queue->vqueue);
+			} else {
+				kref_put(&msg->kref, virtsnd_ctl_msg_free);
+			}
 		}
 	}
-	spin_unlock_irqrestore(&queue->lock, flags);
 
 	if (rc) {
 		/* -ENODEV: the device is going away, callers expect that */
@@ -397,11 +396,9 @@ int virtsnd_ctl_msg_send_async(struct virtio_snd *snd,
 void virtsnd_ctl_msg_set_dead(struct virtio_snd *snd, bool dead)
 {
 	struct virtio_snd_queue *queue = virtsnd_control_queue(snd);
-	unsigned long flags;
 
-	spin_lock_irqsave(&queue->lock, flags);
-	snd->ctl_dead = dead;
-	spin_unlock_irqrestore(&queue->lock, flags);
+	scoped_guard(spinlock_irqsave, &queue->lock)
+		snd->ctl_dead = dead;
 }
 
 /**
@@ -418,12 +415,11 @@ void virtsnd_ctl_msg_cancel_all(struct virtio_snd *snd)
 {
 	struct virtio_snd_queue *queue = virtsnd_control_queue(snd);
 	struct virtio_snd_msg *msg, *next;
-	unsigned long flags;
 
-	spin_lock_irqsave(&queue->lock, flags);
-	list_for_each_entry_safe(msg, next, &snd->ctl_msgs, list)
-		virtsnd_ctl_msg_finish(snd, msg, -ENODEV);
-	spin_unlock_irqrestore(&queue->lock, flags);
+	scoped_guard(spinlock_irqsave, &queue->lock) {
+		list_for_each_entry_safe(msg, next, &snd->ctl_msgs, list)
+			virtsnd_ctl_msg_finish(snd, msg, -ENODEV);
+	}
 }
 
 /**

@@ -205,10 +205,9 @@ static int virtsnd_jack_remap_get(struct snd_kcontrol *kctl,
 {
 	struct virtio_jack *vjack = snd_kcontrol_chip(kctl);
 
-	mutex_lock(&vjack->remap_lock);
+	guard(mutex)(&vjack->remap_lock);
 	uvalue->value.integer.value[0] = vjack->association;
 	uvalue->value.integer.value[1] = vjack->sequence;
-	mutex_unlock(&vjack->remap_lock);
 	return 0;
 }
 
@@ -247,24 +246,19 @@ static int virtsnd_jack_remap_put(struct snd_kcontrol *kctl,
 	    sequence < 0 || sequence > VIRTSND_DEFCONF_ASSOC_SEQ_MAX)
 		return -EINVAL;
 
-	mutex_lock(&vjack->remap_lock);
-	if (association == vjack->association && sequence == vjack->sequence) {
-		rc = 0;
-		goto out;
-	}
+	guard(mutex)(&vjack->remap_lock);
+	if (association == vjack->association && sequence == vjack->sequence)
+		return 0;
 	rc = virtsnd_jack_remap_send(vjack, association, sequence);
 	if (rc) {
 		dev_warn_ratelimited(&vjack->snd->vdev->dev,
 				     "jack %u: JACK_REMAP failed: %d\n",
 				     vjack->id, rc);
-		goto out;
+		return rc;
 	}
 	vjack->association = association;
 	vjack->sequence = sequence;
-	rc = 1;
-out:
-	mutex_unlock(&vjack->remap_lock);
-	return rc;
+	return 1;
 }
 
 /* The remap control of a jack that offers VIRTIO_SND_JACK_F_REMAP. */
@@ -393,7 +387,7 @@ static void virtsnd_jack_restore_remap(struct virtio_jack *vjack)
 	u32 sequence = VIRTSND_DEFCONF_SEQ(vjack->defconf);
 	int rc;
 
-	mutex_lock(&vjack->remap_lock);
+	guard(mutex)(&vjack->remap_lock);
 	if (vjack->association != association || vjack->sequence != sequence) {
 		rc = virtsnd_jack_remap_send(vjack, vjack->association,
 					     vjack->sequence);
@@ -405,7 +399,6 @@ static void virtsnd_jack_restore_remap(struct virtio_jack *vjack)
 			vjack->sequence = sequence;
 		}
 	}
-	mutex_unlock(&vjack->remap_lock);
 }
 
 /**

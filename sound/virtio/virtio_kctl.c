@@ -534,7 +534,7 @@ static int virtsnd_kctl_info(struct snd_kcontrol *kctl,
 	uinfo->type = virtsnd_kctl_types[vk->type];
 	uinfo->count = vk->count;
 
-	mutex_lock(&snd->kctl_lock);
+	guard(mutex)(&snd->kctl_lock);
 	/* on failure the last good information is still right enough */
 	virtsnd_kctl_refresh(snd, vk);
 	switch (vk->type) {
@@ -558,7 +558,6 @@ static int virtsnd_kctl_info(struct snd_kcontrol *kctl,
 			sizeof(uinfo->value.enumerated.name));
 		break;
 	}
-	mutex_unlock(&snd->kctl_lock);
 
 	return 0;
 }
@@ -715,19 +714,18 @@ static int virtsnd_kctl_get(struct snd_kcontrol *kctl,
 	if (!value)
 		return -ENOMEM;
 
-	mutex_lock(&snd->kctl_lock);
-	virtsnd_kctl_refresh(snd, vk);
-	readable = vk->access & VIRTSND_KCTL_ACCESS(READ);
-	if (vk->shadow)
-		memcpy(value, vk->shadow, sizeof(*value));
-	mutex_unlock(&snd->kctl_lock);
+	scoped_guard(mutex, &snd->kctl_lock) {
+		virtsnd_kctl_refresh(snd, vk);
+		readable = vk->access & VIRTSND_KCTL_ACCESS(READ);
+		if (vk->shadow)
+			memcpy(value, vk->shadow, sizeof(*value));
+	}
 	if (!vk->shadow)
 		rc = readable ? virtsnd_kctl_read(snd, kctl->private_value,
 						  value) : -EPERM;
 	if (!rc) {
-		mutex_lock(&snd->kctl_lock);
+		guard(mutex)(&snd->kctl_lock);
 		rc = virtsnd_kctl_from_dev(snd, vk, value, uvalue);
-		mutex_unlock(&snd->kctl_lock);
 	}
 
 	kfree(value);
@@ -910,10 +908,10 @@ static int virtsnd_kctl_tlv(struct snd_kcontrol *kctl, int op_flag,
 	u32 access;
 	int rc;
 
-	mutex_lock(&snd->kctl_lock);
-	virtsnd_kctl_refresh(snd, vk);
-	access = vk->access;
-	mutex_unlock(&snd->kctl_lock);
+	scoped_guard(mutex, &snd->kctl_lock) {
+		virtsnd_kctl_refresh(snd, vk);
+		access = vk->access;
+	}
 
 	switch (op_flag) {
 	case SNDRV_CTL_TLV_OP_READ:
@@ -1147,17 +1145,17 @@ void virtsnd_kctl_restore(struct virtio_snd *snd)
 				       sizeof(*vk->shadow), 0);
 		if (!msg)
 			break;
-		mutex_lock(&snd->kctl_lock);
-		rc = virtsnd_kctl_refresh(snd, vk);
-		if (!rc && !(vk->access & VIRTSND_KCTL_ACCESS(WRITE)))
-			rc = -EPERM;
-		if (!rc) {
-			memcpy(virtsnd_ctl_msg_request(msg) +
-			       sizeof(struct virtio_snd_ctl_hdr),
-			       vk->shadow, sizeof(*vk->shadow));
-			rc = virtsnd_ctl_msg_send(snd, msg);
+		scoped_guard(mutex, &snd->kctl_lock) {
+			rc = virtsnd_kctl_refresh(snd, vk);
+			if (!rc && !(vk->access & VIRTSND_KCTL_ACCESS(WRITE)))
+				rc = -EPERM;
+			if (!rc) {
+				memcpy(virtsnd_ctl_msg_request(msg) +
+				       sizeof(struct virtio_snd_ctl_hdr),
+				       vk->shadow, sizeof(*vk->shadow));
+				rc = virtsnd_ctl_msg_send(snd, msg);
+			}
 		}
-		mutex_unlock(&snd->kctl_lock);
 		virtsnd_ctl_msg_unref(msg);
 		if (rc)
 			dev_warn(&snd->vdev->dev,

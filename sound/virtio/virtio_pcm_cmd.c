@@ -416,9 +416,8 @@ void virtsnd_pcm_event(struct virtio_snd *snd, struct virtio_snd_event *event)
 
 	switch (code) {
 	case VIRTIO_SND_EVT_PCM_XRUN:
-		spin_lock_irq(&vss->queue->lock);
-		vss->dev_xruns++;
-		spin_unlock_irq(&vss->queue->lock);
+		scoped_guard(spinlock_irq, &vss->queue->lock)
+			vss->dev_xruns++;
 		virtsnd_pcm_ring_xrun(vss);
 		break;
 	case VIRTIO_SND_EVT_PCM_PERIOD_ELAPSED:
@@ -461,11 +460,10 @@ void virtsnd_pcm_device_reset(struct virtio_snd *snd)
 	for (i = 0; i < snd->nsubstreams; i++) {
 		struct virtio_pcm_substream *vss = &snd->substreams[i];
 
-		mutex_lock(&vss->cmd_mutex);
+		guard(mutex)(&vss->cmd_mutex);
 		virtsnd_pcm_ring_forget(vss);
 		vss->state = VIRTSND_PCM_S_IDLE;
 		/* the reset stopped the stream: nothing left to recover */
 		WRITE_ONCE(vss->stop_failed, false);
-		mutex_unlock(&vss->cmd_mutex);
 	}
 }

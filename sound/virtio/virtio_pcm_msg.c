@@ -203,7 +203,6 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 	struct snd_pcm_runtime *runtime = vss->substream->runtime;
 	size_t period_bytes = frames_to_bytes(runtime, runtime->period_size);
 	unsigned int periods = runtime->periods;
-	unsigned long flags;
 	unsigned int i;
 
 	if (vss->inflight)
@@ -230,25 +229,25 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 		vss->msgs[i] = msg;
 	}
 
-	spin_lock_irqsave(&vss->queue->lock, flags);
-	vss->period_bytes = period_bytes;
-	vss->period_frames = runtime->period_size;
-	vss->buffer_bytes = period_bytes * periods;
-	vss->head = 0;
-	vss->done = 0;
-	vss->pos = 0;
-	vss->queued = 0;
-	vss->completed = 0;
-	vss->reported = 0;
-	/* ALSA resets both pointers to zero right after prepare */
-	vss->appl_frames = 0;
-	vss->hw_frames = 0;
-	vss->latency_bytes = 0;
-	vss->clock_held_ns = 0;
-	vss->flush = false;
-	vss->xrun_pending = false;
-	vss->running = false;
-	spin_unlock_irqrestore(&vss->queue->lock, flags);
+	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
+		vss->period_bytes = period_bytes;
+		vss->period_frames = runtime->period_size;
+		vss->buffer_bytes = period_bytes * periods;
+		vss->head = 0;
+		vss->done = 0;
+		vss->pos = 0;
+		vss->queued = 0;
+		vss->completed = 0;
+		vss->reported = 0;
+		/* ALSA resets both pointers to zero right after prepare */
+		vss->appl_frames = 0;
+		vss->hw_frames = 0;
+		vss->latency_bytes = 0;
+		vss->clock_held_ns = 0;
+		vss->flush = false;
+		vss->xrun_pending = false;
+		vss->running = false;
+	}
 
 	return 0;
 }
@@ -361,13 +360,12 @@ static bool virtsnd_pcm_ring_push(struct virtio_pcm_substream *vss)
 static void virtsnd_pcm_ring_kick(struct virtio_pcm_substream *vss)
 {
 	struct virtio_snd_queue *queue = vss->queue;
-	unsigned long flags;
 	bool notify = false;
 
-	spin_lock_irqsave(&queue->lock, flags);
-	if (virtsnd_pcm_ring_push(vss))
-		notify = virtqueue_kick_prepare(queue->vqueue);
-	spin_unlock_irqrestore(&queue->lock, flags);
+	scoped_guard(spinlock_irqsave, &queue->lock) {
+		if (virtsnd_pcm_ring_push(vss))
+			notify = virtqueue_kick_prepare(queue->vqueue);
+	}
 
 	if (notify)
 		virtqueue_notify(queue->vqueue);
@@ -383,13 +381,11 @@ static void virtsnd_pcm_ring_kick(struct virtio_pcm_substream *vss)
  */
 void virtsnd_pcm_ring_enable(struct virtio_pcm_substream *vss, bool enable)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&vss->queue->lock, flags);
-	vss->xfer_enabled = enable;
-	if (!enable)
-		list_del_init(&vss->wait_node);
-	spin_unlock_irqrestore(&vss->queue->lock, flags);
+	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
+		vss->xfer_enabled = enable;
+		if (!enable)
+			list_del_init(&vss->wait_node);
+	}
 
 	if (enable)
 		virtsnd_pcm_ring_kick(vss);
@@ -411,20 +407,19 @@ void virtsnd_pcm_ring_set_running(struct virtio_pcm_substream *vss,
 				  bool running)
 {
 	u64 now = ktime_get_ns();
-	unsigned long flags;
 
-	spin_lock_irqsave(&vss->queue->lock, flags);
-	/* a pause keeps the device where it was in its oldest message */
-	if (!running && vss->running && now > vss->clock_ns)
-		vss->clock_held_ns = now - vss->clock_ns;
-	if (running) {
-		vss->clock_ns = now - vss->clock_held_ns;
-		vss->clock_held_ns = 0;
+	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
+		/* a pause keeps the device where it was in its oldest message */
+		if (!running && vss->running && now > vss->clock_ns)
+			vss->clock_held_ns = now - vss->clock_ns;
+		if (running) {
+			vss->clock_ns = now - vss->clock_held_ns;
+			vss->clock_held_ns = 0;
+		}
+		vss->running = running;
+		if (running && vss->xfer_enabled)
+			queue_work(vss->snd->wq, &vss->elapsed_work);
 	}
-	vss->running = running;
-	if (running && vss->xfer_enabled)
-		queue_work(vss->snd->wq, &vss->elapsed_work);
-	spin_unlock_irqrestore(&vss->queue->lock, flags);
 }
 
 /**
@@ -457,7 +452,6 @@ void virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss)
 {
 	struct snd_pcm_runtime *runtime = vss->substream->runtime;
 	snd_pcm_sframes_t ahead;
-	unsigned long flags;
 
 	/*
 	 * Where the application is, from ALSA's own pointers: hw_ptr is the
@@ -474,12 +468,12 @@ void virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss)
 	else if (ahead > (snd_pcm_sframes_t)(runtime->boundary / 2))
 		ahead -= runtime->boundary;
 
-	spin_lock_irqsave(&vss->queue->lock, flags);
-	if (ahead >= 0 || vss->hw_frames >= -ahead)
-		vss->appl_frames = vss->hw_frames + ahead;
-	else
-		vss->appl_frames = 0;
-	spin_unlock_irqrestore(&vss->queue->lock, flags);
+	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
+		if (ahead >= 0 || vss->hw_frames >= -ahead)
+			vss->appl_frames = vss->hw_frames + ahead;
+		else
+			vss->appl_frames = 0;
+	}
 
 	virtsnd_pcm_ring_kick(vss);
 }
@@ -496,15 +490,13 @@ void virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss)
 void virtsnd_pcm_ring_flush(struct virtio_pcm_substream *vss)
 {
 	struct snd_pcm_runtime *runtime = vss->substream->runtime;
-	unsigned long flags;
 	u32 rem;
 
 	if (vss->direction != VIRTIO_SND_D_OUTPUT || !vss->period_frames)
 		return;
 
-	spin_lock_irqsave(&vss->queue->lock, flags);
-	div_u64_rem(vss->appl_frames, vss->period_frames, &rem);
-	spin_unlock_irqrestore(&vss->queue->lock, flags);
+	scoped_guard(spinlock_irqsave, &vss->queue->lock)
+		div_u64_rem(vss->appl_frames, vss->period_frames, &rem);
 
 	/* the application cannot write while draining */
 	if (rem) {
@@ -518,9 +510,8 @@ void virtsnd_pcm_ring_flush(struct virtio_pcm_substream *vss)
 					   runtime->channels);
 	}
 
-	spin_lock_irqsave(&vss->queue->lock, flags);
-	vss->flush = true;
-	spin_unlock_irqrestore(&vss->queue->lock, flags);
+	scoped_guard(spinlock_irqsave, &vss->queue->lock)
+		vss->flush = true;
 
 	virtsnd_pcm_ring_kick(vss);
 }
@@ -537,13 +528,11 @@ void virtsnd_pcm_ring_flush(struct virtio_pcm_substream *vss)
 int virtsnd_pcm_ring_wait_empty(struct virtio_pcm_substream *vss)
 {
 	unsigned int inflight;
-	unsigned long flags;
 
 	if (!wait_event_timeout(vss->msg_empty, !READ_ONCE(vss->inflight),
 				msecs_to_jiffies(virtsnd_msg_timeout_ms))) {
-		spin_lock_irqsave(&vss->queue->lock, flags);
-		inflight = vss->inflight;
-		spin_unlock_irqrestore(&vss->queue->lock, flags);
+		scoped_guard(spinlock_irqsave, &vss->queue->lock)
+			inflight = vss->inflight;
 		if (inflight) {
 			dev_err(&vss->snd->vdev->dev,
 				"stream %u: device still holds %u I/O messages\n",
@@ -567,19 +556,18 @@ int virtsnd_pcm_ring_wait_empty(struct virtio_pcm_substream *vss)
  */
 void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss)
 {
-	unsigned long flags;
 	unsigned int i;
 
-	spin_lock_irqsave(&vss->queue->lock, flags);
-	for (i = 0; i < vss->nmsgs; i++) {
-		if (vss->msgs[i]->inflight)
-			virtsnd_pcm_msg_hold_pages(vss->msgs[i], false);
-		vss->msgs[i]->inflight = false;
+	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
+		for (i = 0; i < vss->nmsgs; i++) {
+			if (vss->msgs[i]->inflight)
+				virtsnd_pcm_msg_hold_pages(vss->msgs[i], false);
+			vss->msgs[i]->inflight = false;
+		}
+		vss->inflight = 0;
+		vss->xfer_enabled = false;
+		list_del_init(&vss->wait_node);
 	}
-	vss->inflight = 0;
-	vss->xfer_enabled = false;
-	list_del_init(&vss->wait_node);
-	spin_unlock_irqrestore(&vss->queue->lock, flags);
 
 	wake_up_all(&vss->msg_empty);
 }
@@ -634,25 +622,25 @@ snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss)
 	struct snd_pcm_runtime *runtime = vss->substream->runtime;
 	snd_pcm_sframes_t delay;
 	snd_pcm_uframes_t pos;
-	unsigned long flags;
 	u64 ahead;
 
-	spin_lock_irqsave(&vss->queue->lock, flags);
-	pos = (snd_pcm_uframes_t)vss->pos * vss->period_frames;
-	vss->hw_frames = vss->reported * vss->period_frames;
-	delay = bytes_to_frames(runtime, vss->latency_bytes);
-	ahead = virtsnd_pcm_ring_ahead(vss, runtime->rate);
-	if (vss->direction == VIRTIO_SND_D_OUTPUT) {
-		/* never more than the application has queued */
-		if (vss->appl_frames < vss->hw_frames)
-			ahead = 0;
-		else
-			ahead = min(ahead, vss->appl_frames - vss->hw_frames);
-		delay -= ahead;
-	} else {
-		delay += ahead;
+	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
+		pos = (snd_pcm_uframes_t)vss->pos * vss->period_frames;
+		vss->hw_frames = vss->reported * vss->period_frames;
+		delay = bytes_to_frames(runtime, vss->latency_bytes);
+		ahead = virtsnd_pcm_ring_ahead(vss, runtime->rate);
+		if (vss->direction == VIRTIO_SND_D_OUTPUT) {
+			/* never more than the application has queued */
+			if (vss->appl_frames < vss->hw_frames)
+				ahead = 0;
+			else
+				ahead = min(ahead,
+					    vss->appl_frames - vss->hw_frames);
+			delay -= ahead;
+		} else {
+			delay += ahead;
+		}
 	}
-	spin_unlock_irqrestore(&vss->queue->lock, flags);
 
 	runtime->delay = delay;
 
@@ -855,14 +843,12 @@ void virtsnd_pcm_drain_work(struct work_struct *work)
  */
 void virtsnd_pcm_ring_xrun(struct virtio_pcm_substream *vss)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&vss->queue->lock, flags);
-	if (vss->xfer_enabled && vss->running) {
-		vss->xrun_pending = true;
-		queue_work(vss->snd->wq, &vss->elapsed_work);
+	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
+		if (vss->xfer_enabled && vss->running) {
+			vss->xrun_pending = true;
+			queue_work(vss->snd->wq, &vss->elapsed_work);
+		}
 	}
-	spin_unlock_irqrestore(&vss->queue->lock, flags);
 }
 
 /*

@@ -60,7 +60,7 @@ static int virtsnd_pcm_hw_params(struct snd_pcm_substream *substream,
 
 	virtsnd_pcm_ring_disable_sync(vss);
 
-	mutex_lock(&vss->cmd_mutex);
+	guard(mutex)(&vss->cmd_mutex);
 	rc = virtsnd_pcm_quiesce(vss);
 	if (!rc)
 		rc = virtsnd_pcm_set_params(vss, params_format(params),
@@ -68,7 +68,6 @@ static int virtsnd_pcm_hw_params(struct snd_pcm_substream *substream,
 					    params_channels(params),
 					    params_buffer_bytes(params),
 					    params_period_bytes(params));
-	mutex_unlock(&vss->cmd_mutex);
 
 	return rc;
 }
@@ -80,13 +79,12 @@ static int virtsnd_pcm_hw_free(struct snd_pcm_substream *substream)
 
 	virtsnd_pcm_ring_disable_sync(vss);
 
-	mutex_lock(&vss->cmd_mutex);
+	guard(mutex)(&vss->cmd_mutex);
 	rc = virtsnd_pcm_quiesce(vss);
 	if (!rc && vss->state == VIRTSND_PCM_S_PREPARED)
 		rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_RELEASE);
 	/* the buffer goes away now: the ring must not point into it */
 	virtsnd_pcm_ring_free(vss);
-	mutex_unlock(&vss->cmd_mutex);
 
 	/* hw_free cannot fail usefully: the device errors are logged */
 	return 0;
@@ -100,10 +98,10 @@ static int virtsnd_pcm_prepare(struct snd_pcm_substream *substream)
 
 	virtsnd_pcm_ring_disable_sync(vss);
 
-	mutex_lock(&vss->cmd_mutex);
+	guard(mutex)(&vss->cmd_mutex);
 	rc = virtsnd_pcm_quiesce(vss);
 	if (rc)
-		goto out;
+		return rc;
 
 	rc = virtsnd_pcm_set_params(vss, runtime->format, runtime->rate,
 				    runtime->channels,
@@ -112,21 +110,18 @@ static int virtsnd_pcm_prepare(struct snd_pcm_substream *substream)
 				    frames_to_bytes(runtime,
 						    runtime->period_size));
 	if (rc)
-		goto out;
+		return rc;
 
 	rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_PREPARE);
 	if (rc)
-		goto out;
+		return rc;
 
 	/*
 	 * The ring stays disabled until START: ALSA may free or reallocate
 	 * the buffer of a PREPARED stream (hw_params) without a sync_stop,
 	 * so the device must own none of it before the stream runs.
 	 */
-	rc = virtsnd_pcm_ring_prepare(vss);
-out:
-	mutex_unlock(&vss->cmd_mutex);
-	return rc;
+	return virtsnd_pcm_ring_prepare(vss);
 }
 
 static int virtsnd_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
@@ -142,9 +137,8 @@ static int virtsnd_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		 * playback: the periods written so far (pre-buffering).
 		 */
 		virtsnd_pcm_ring_enable(vss, true);
-		mutex_lock(&vss->cmd_mutex);
-		rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_START);
-		mutex_unlock(&vss->cmd_mutex);
+		scoped_guard(mutex, &vss->cmd_mutex)
+			rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_START);
 		if (rc)
 			break;
 		virtsnd_pcm_ring_set_running(vss, true);
@@ -165,10 +159,11 @@ static int virtsnd_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		 * and nothing after it depends on the answer; sync_stop
 		 * waits for the I/O.
 		 */
-		mutex_lock(&vss->cmd_mutex);
-		if (vss->state == VIRTSND_PCM_S_STARTED)
-			rc = virtsnd_pcm_cmd_async(vss, VIRTIO_SND_R_PCM_STOP);
-		mutex_unlock(&vss->cmd_mutex);
+		scoped_guard(mutex, &vss->cmd_mutex) {
+			if (vss->state == VIRTSND_PCM_S_STARTED)
+				rc = virtsnd_pcm_cmd_async(vss,
+							   VIRTIO_SND_R_PCM_STOP);
+		}
 		/* a stop that cannot reach a removed device is still a stop */
 		if (rc == -ENODEV)
 			rc = 0;
@@ -187,15 +182,11 @@ static int virtsnd_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 static int virtsnd_pcm_sync_stop(struct snd_pcm_substream *substream)
 {
 	struct virtio_pcm_substream *vss = virtsnd_pcm_substream(substream);
-	int rc;
 
 	virtsnd_pcm_ring_disable_sync(vss);
 
-	mutex_lock(&vss->cmd_mutex);
-	rc = virtsnd_pcm_quiesce(vss);
-	mutex_unlock(&vss->cmd_mutex);
-
-	return rc;
+	guard(mutex)(&vss->cmd_mutex);
+	return virtsnd_pcm_quiesce(vss);
 }
 
 static snd_pcm_uframes_t virtsnd_pcm_pointer(struct snd_pcm_substream *substream)

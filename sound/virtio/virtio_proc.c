@@ -79,20 +79,19 @@ static void virtsnd_proc_stream(struct snd_info_buffer *buffer,
 {
 	enum virtsnd_pcm_state state = READ_ONCE(vss->state);
 	struct virtsnd_proc_ring r;
-	unsigned long flags;
 
-	spin_lock_irqsave(&vss->queue->lock, flags);
-	r.queued = vss->queued;
-	r.completed = vss->completed;
-	r.reported = vss->reported;
-	r.nmsgs = vss->nmsgs;
-	r.inflight = vss->inflight;
-	r.enabled = vss->xfer_enabled;
-	r.running = vss->running;
-	r.io_bad_status = vss->io_bad_status;
-	r.io_bad_length = vss->io_bad_length;
-	r.dev_xruns = vss->dev_xruns;
-	spin_unlock_irqrestore(&vss->queue->lock, flags);
+	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
+		r.queued = vss->queued;
+		r.completed = vss->completed;
+		r.reported = vss->reported;
+		r.nmsgs = vss->nmsgs;
+		r.inflight = vss->inflight;
+		r.enabled = vss->xfer_enabled;
+		r.running = vss->running;
+		r.io_bad_status = vss->io_bad_status;
+		r.io_bad_length = vss->io_bad_length;
+		r.dev_xruns = vss->dev_xruns;
+	}
 
 	snd_iprintf(buffer, "stream %u: %s nid %u features 0x%x state %s\n",
 		    vss->sid,
