@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Static gates for sound/virtio/ and include/uapi/linux/virtio_snd.h ("make
-# check"): W=1 out-of-tree builds against the Debian 6.12 and 6.1 headers,
-# sparse, kernel-doc -Wall, checkpatch --strict and a W=1 in-tree build in
+# check"): W=1 out-of-tree builds against the Debian 6.12 and 6.1 headers
+# and a 7.3 tree prepared from trixie-backports' linux-source, sparse on
+# each, kernel-doc -Wall, checkpatch --strict and a W=1 in-tree build in
 # linux-source-6.12.  Each gate prints one KTAP line, its findings as "#"
 # lines below it; the run ends with "N passed, N failed, N skipped" (no
 # gate skips) and exits non-zero if any gate failed.
 #
-# Usage: check.sh [gate...]     gates: build-6.12 build-6.1 sparse-6.12
-#        sparse-6.1 kernel-doc checkpatch checkpatch-commits in-tree
+# Usage: check.sh [gate...]     gates: build-6.12 build-6.1 build-7.3
+#        sparse-6.12 sparse-6.1 sparse-7.3 kernel-doc checkpatch
+#        checkpatch-commits in-tree
 # Environment: VSND_CACHE (default /var/cache/virtio-snd) holds the scratch
 # build trees, the checkpatch scripts and the unpacked kernel source; the
 # full log of each gate is kept in $VSND_CACHE/check/logs/.
@@ -83,39 +85,67 @@ oot_copy() {
 		tar -xf - -C "$dir"
 }
 
+# kbuild_of <series>: the tree out-of-tree builds for that series use
+# (printed): the host's headers for 6.x, the prepared source tree of the
+# harness for 7.x (lib/kernel.sh: Debian's 7.x headers need gcc-14)
+kbuild_of() {
+	local kver
+	case $1 in
+	7.*)	(. "$here/lib/kernel.sh" && kernel_resolve "$1" &&
+		 kernel_build_dir) ;;
+	*)	kver=$(kver_of "$1")
+		[ -n "$kver" ] || { echo "no /lib/modules/$1.*-amd64 (linux-headers missing)" >&2; return 1; }
+		echo "/lib/modules/$kver/build" ;;
+	esac
+}
+
+# release_of <kbuild>: the kernel release a build tree is for
+release_of() {
+	local r
+	r=$(basename "$1")
+	[ "$r" != build ] || r=$(basename "$(dirname "$1")")
+	echo "$r"
+}
+
 gate_build() {	# <series>
-	local name=build-$1 kver log=$logs/build-$1.log dir=$work/oot-$1
-	kver=$(kver_of "$1")
-	if [ -z "$kver" ]; then
-		echo "no /lib/modules/$1.*-amd64 (linux-headers missing)" > "$log"
-		cp "$log" "$log.findings"
+	local name=build-$1 kdir log=$logs/build-$1.log dir=$work/oot-$1
+	if ! kdir=$(kbuild_of "$1" 2> "$log"); then
+		tail -n 1 "$log" > "$log.findings"
 		result "$name" 1 "$log"
 		return
 	fi
 	oot_copy "$dir"
-	make -C "$dir" KVER="$kver" W=1 -j"$jobs" > "$log" 2>&1
+	make -C "$dir" KDIR="$kdir" W=1 -j"$jobs" > "$log" 2>&1
 	local rc=$?
 	findings "$log" '[Ww][Aa][Rr][Nn][Ii][Nn][Gg]|[Ee]rror' || rc=1
 	[ -f "$dir/sound/virtio/virtio_snd.ko" ] ||
 		{ echo "virtio_snd.ko not built" >> "$log.findings"; rc=1; }
-	result "$name ($kver, W=1)" "$rc" "$log"
+	result "$name ($(release_of "$kdir"), W=1)" "$rc" "$log"
 }
 
 gate_sparse() {	# <series>; reuses the build-<series> copy when present
-	local name=sparse-$1 kver log=$logs/sparse-$1.log dir=$work/oot-$1
-	kver=$(kver_of "$1")
-	if [ -z "$kver" ] || ! command -v sparse > /dev/null; then
-		echo "needs sparse and /lib/modules/$1.*-amd64" > "$log"
+	local name=sparse-$1 kdir log=$logs/sparse-$1.log dir=$work/oot-$1
+	local sparse=sparse
+	# 7.x wants a sparse that knows __typeof_unqual__ (setup.sh)
+	[[ $1 != 7.* ]] || sparse=$cache/bin/sparse-sid
+	if ! command -v "$sparse" > /dev/null; then
+		echo "needs $sparse (setup.sh installs it)" > "$log"
 		cp "$log" "$log.findings"
 		result "$name" 1 "$log"
 		return
 	fi
+	if ! kdir=$(kbuild_of "$1" 2> "$log"); then
+		tail -n 1 "$log" > "$log.findings"
+		result "$name" 1 "$log"
+		return
+	fi
 	[ -f "$dir/Kbuild" ] || oot_copy "$dir"
-	make -C "$dir" KVER="$kver" C=2 CF=-D__CHECK_ENDIAN__ -j"$jobs" > "$log" 2>&1
+	make -C "$dir" KDIR="$kdir" C=2 CHECK="$sparse" CF=-D__CHECK_ENDIAN__ \
+		-j"$jobs" > "$log" 2>&1
 	local rc=$?
 	grep -q 'CHECK' "$log" || { echo "sparse did not run" > "$log.findings"; rc=1; }
 	[ $rc != 0 ] || findings "$log" "$ours_re.*(warning|error):" || rc=1
-	result "$name ($kver, C=2 -D__CHECK_ENDIAN__)" "$rc" "$log"
+	result "$name ($(release_of "$kdir"), C=2 -D__CHECK_ENDIAN__)" "$rc" "$log"
 }
 
 gate_kernel_doc() {
@@ -275,8 +305,8 @@ gate_in_tree() {
 	result "in-tree (linux-source-6.12, make M=sound/virtio W=1)" "$rc" "$log"
 }
 
-all_gates=(build-6.12 build-6.1 sparse-6.12 sparse-6.1 kernel-doc checkpatch
-	   checkpatch-commits in-tree)
+all_gates=(build-6.12 build-6.1 build-7.3 sparse-6.12 sparse-6.1 sparse-7.3
+	   kernel-doc checkpatch checkpatch-commits in-tree)
 gates=("$@")
 [ ${#gates[@]} -gt 0 ] || gates=("${all_gates[@]}")
 
@@ -284,8 +314,8 @@ echo "KTAP version 1"
 echo "1..${#gates[@]}"
 for g in "${gates[@]}"; do
 	case "$g" in
-	build-6.12|build-6.1)	gate_build "${g#build-}" ;;
-	sparse-6.12|sparse-6.1)	gate_sparse "${g#sparse-}" ;;
+	build-6.12|build-6.1|build-7.3)		gate_build "${g#build-}" ;;
+	sparse-6.12|sparse-6.1|sparse-7.3)	gate_sparse "${g#sparse-}" ;;
 	kernel-doc)		gate_kernel_doc ;;
 	checkpatch)		gate_checkpatch ;;
 	checkpatch-commits)	gate_checkpatch_commits ;;

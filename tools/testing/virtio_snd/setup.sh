@@ -93,6 +93,36 @@ WRAP
 qemu_tree trixie
 qemu_tree trixie-backports
 
+# sparse from sid for make check's 7.x gate: 7.x's scripts/checker-valid.sh
+# wants __typeof_unqual__, which bookworm's and trixie's sparse 0.6.4 do not
+# parse; sid's 0.6.5~rc1 does.  It needs glibc 2.38, so it runs, like QEMU,
+# through the loader of its own tree ($VSND_CACHE/bin/sparse-sid).
+sparse_tree() {
+	local root=$VSND_CACHE/sparse-sid bin=$VSND_CACHE/bin/sparse-sid
+
+	if [ ! -x "$root/usr/bin/sparse" ]; then
+		rm -rf "$root.new"
+		# (the archive's sid Release can be past its Valid-Until)
+		mmdebstrap -q --variant=essential --include=sparse \
+			--aptopt='Acquire::Check-Valid-Until "false"' \
+			sid "$root.new" "deb http://deb.debian.org/debian sid main"
+		rm -rf "$root"
+		mv "$root.new" "$root"
+	fi
+	mkdir -p "$(dirname "$bin")"
+	cat > "$bin.new" <<WRAP
+#!/bin/sh
+# sparse from $root (setup.sh), with the tree's own libraries
+r=$root
+exec \$r/usr/lib64/ld-linux-x86-64.so.2 --library-path \$r/usr/lib/x86_64-linux-gnu \\
+	\$r/usr/bin/sparse "\$@"
+WRAP
+	chmod 755 "$bin.new"
+	mv "$bin.new" "$bin"
+	echo "setup: sparse for 7.x: $("$bin" --version)"
+}
+sparse_tree
+
 # guest kernels (6.12 and 6.1 through their metapackages) into the cache
 here=$(cd "$(dirname "$0")" && pwd)
 for k in 6.12 6.1; do
