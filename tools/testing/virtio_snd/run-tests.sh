@@ -7,7 +7,8 @@
 # its line; one without a reason fails); exit status 0 only if nothing
 # failed.  Progress goes to stderr.
 #
-#   run-tests.sh [KERNEL=6.12|6.1|6.12-rt|6.1-rt|7.3|7.3-rt|debug] [DRIVER=ours|intree]
+#   run-tests.sh [KERNEL=6.12|6.1|6.12-rt|6.1-rt|7.3|7.3-rt|debug|debug-rt]
+#                [DRIVER=ours|intree]
 #                [GROUPS=group,group...] [REPEAT=N]
 # (the same names are read from the environment; VSND_GROUPS too).
 # REPEAT=N runs the groups N times over and reports each test once, with
@@ -34,7 +35,7 @@ for a in "$@"; do
 	DRIVER=*) DRIVER=${a#*=} ;;
 	GROUPS=*) sel=${a#*=} ;;
 	REPEAT=*) REPEAT=${a#*=} ;;
-	*) echo "usage: $0 [KERNEL=6.12|6.1|6.12-rt|6.1-rt|7.3|7.3-rt|debug] [DRIVER=ours|intree] [GROUPS=a,b] [REPEAT=N]" >&2
+	*) echo "usage: $0 [KERNEL=6.12|6.1|6.12-rt|6.1-rt|7.3|7.3-rt|debug|debug-rt] [DRIVER=ours|intree] [GROUPS=a,b] [REPEAT=N]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -42,8 +43,9 @@ REPEAT=${REPEAT:-1}
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "$0: REPEAT=$REPEAT is not a count" >&2; exit 2; }
 
 run_groups() {
-	local g
+	local g t0
 	for g in ${sel//,/ }; do
+		t0=$SECONDS
 		case $g in
 		enum|play|capture|lifecycle|state) "group_$g" ;;
 		cards|pm|hotplug|selftests) "group_$g" ;;	# lib/system.sh
@@ -64,6 +66,7 @@ run_groups() {
 			boot_vus pm_state 120 pm-state.sh events.conf ;;
 		*) result "not ok" "virtio_snd.$g" "cannot run: unknown group" ;;
 		esac
+		say "group $g: $((SECONDS - t0)) s"
 	done
 }
 
