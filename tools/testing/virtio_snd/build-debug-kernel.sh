@@ -3,9 +3,13 @@
 #
 # Build the debug guest kernel: linux-source-6.12 with our sound/virtio/ and
 # uapi header in tree, "make tinyconfig" + debug-kernel.config (lockdep,
-# KASAN, kmemleak, UBSAN, ...), virtio_snd as the only module.
+# KASAN, kmemleak, UBSAN, ...), virtio_snd as the only module.  With --rt,
+# debug-kernel-rt.config on top: the same checkers on PREEMPT_RT, where
+# spinlocks sleep and "sleeping function called from invalid context" and
+# lockdep judge the data path's contexts for real.
 #
-# Output, consumed by the harness as KERNEL=debug:
+# Output, consumed by the harness as KERNEL=debug (KERNEL=debug-rt: the
+# same under $VSND_CACHE/debug-rt-kernel/):
 #   $VSND_CACHE/debug-kernel/bzImage
 #   $VSND_CACHE/debug-kernel/config     the .config it was built from
 #   $VSND_CACHE/debug-kernel/release    its "uname -r"
@@ -15,30 +19,50 @@
 # An unchanged source tarball, config fragment and sound/virtio/ is not
 # rebuilt; a change to our driver is an incremental make.
 #
-# Usage: build-debug-kernel.sh [-f]    (-f: rebuild even if the stamp matches)
+# Usage: build-debug-kernel.sh [-f] [--rt]
+#        (-f: rebuild even if the stamp matches)
 # Environment: VSND_CACHE (default /var/cache/virtio-snd), JOBS (default nproc)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
 cache=${VSND_CACHE:-/var/cache/virtio-snd}
-out=$cache/debug-kernel
-src=$out/src
-frag=$here/debug-kernel.config
 tarball=/usr/src/linux-source-6.12.tar.xz
 jobs=${JOBS:-$(nproc)}
-force=0
-[ "${1:-}" = -f ] && force=1
+force=0 flavour=debug
+frags=("$here/debug-kernel.config")
+for a in "$@"; do
+	case $a in
+	-f) force=1 ;;
+	--rt) flavour=debug-rt; frags+=("$here/debug-kernel-rt.config") ;;
+	*) echo "usage: $0 [-f] [--rt]" >&2; exit 2 ;;
+	esac
+done
+out=$cache/$flavour-kernel
+src=$out/src
 
 log() { echo "build-debug-kernel: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 [ -r "$tarball" ] || die "$tarball missing (run tools/testing/virtio_snd/setup.sh)"
 mkdir -p "$out"
-
 # One build at a time: the harness and a developer may both ask for it.
 exec 9>"$out/.lock"
 flock 9
+
+# The fragments merged, a later one overriding an earlier: what
+# merge_config.sh applies and what the final .config is checked against.
+frag=$out/fragment
+awk '
+	/^CONFIG_[A-Za-z0-9_]+=/ { s = $0; sub(/=.*/, "", s) }
+	/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { s = $2 }
+	/^CONFIG_[A-Za-z0-9_]+=|^# CONFIG_[A-Za-z0-9_]+ is not set$/ {
+		if (!(s in v)) o[n++] = s
+		v[s] = $0
+	}
+	END { for (i = 0; i < n; i++) print v[o[i]] }
+' "${frags[@]}" > "$frag.new"
+cmp -s "$frag.new" "$frag" && rm "$frag.new" || mv "$frag.new" "$frag"
 
 # Our driver sources: the files kbuild reads, nothing it produced.
 driver_files() {

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest kernel resolution for the virtio_snd harness (sourced, not run).
 #
-# kernel_resolve <name> sets, for the names kernel_meta knows and "debug":
+# kernel_resolve <name> sets, for the names kernel_meta knows, "debug" and
+# "debug-rt" (build-debug-kernel.sh [--rt]):
 #   KIMG     bzImage/vmlinuz to boot
 #   KMODS    /.../lib/modules/<release> of that kernel
 #   KREL     kernel release
@@ -13,7 +14,7 @@
 # they are.
 
 VSND_CACHE=${VSND_CACHE:-/var/cache/virtio-snd}
-KERNELS="6.12 6.1 6.12-rt 6.1-rt 7.3 7.3-rt debug"
+KERNELS="6.12 6.1 6.12-rt 6.1-rt 7.3 7.3-rt debug debug-rt"
 
 # kernel_meta <name>: "<suite> <metapackage>" of a Debian kernel
 kernel_meta() {
@@ -104,12 +105,12 @@ kernel_resolve() {
 	local dir
 	KSUITE=
 	case $1 in
-	debug)
-		dir=$VSND_CACHE/debug-kernel
+	debug|debug-rt)
+		dir=$VSND_CACHE/$1-kernel
 		KIMG=$dir/bzImage
 		KMODS=$(ls -d "$dir"/mods/lib/modules/* 2>/dev/null | head -n 1)
 		if [ ! -f "$KIMG" ] || [ -z "$KMODS" ]; then
-			echo "no debug kernel in $dir (run tools/testing/virtio_snd/build-debug-kernel.sh)" >&2
+			echo "no $1 kernel in $dir (run tools/testing/virtio_snd/build-debug-kernel.sh$([ "$1" = debug ] || echo " --rt"))" >&2
 			return 1
 		fi
 		;;

@@ -82,7 +82,7 @@ suite_prepare() {
 	say "kernel $KREL ($KIMG), driver $DRIVER, logs in $RUN"
 	MODULE=
 	case $DRIVER/$KERNEL in
-	intree/debug)
+	intree/debug*)
 		result "not ok" "virtio_snd.setup" "cannot run: the debug kernel has only our driver"
 		return 1 ;;
 	intree/*)
@@ -90,7 +90,7 @@ suite_prepare() {
 			result "not ok" "virtio_snd.setup" "cannot run: $KREL has no in-tree virtio_snd"
 			return 1
 		fi ;;
-	ours/debug)
+	ours/debug*)
 		MODULE=$(find "$KMODS" -name 'virtio_snd.ko*' | head -n 1)
 		[ -n "$MODULE" ] || {
 			result "not ok" "virtio_snd.setup" "cannot run: no virtio_snd.ko in $KMODS"
@@ -206,7 +206,7 @@ group_play() {
 	local w=$RUN/play f r c m n bytes prev= line rc last files msg
 	local rates=$RATES
 
-	[ "$KERNEL" = debug ] && rates=$DEBUG_RATES
+	[[ $KERNEL == debug* ]] && rates=$DEBUG_RATES
 	mkdir -p "$w/sig" "$w/pb"
 	: > "$w/combos"
 	# QEMU keeps (and appends to) the host voice while the stream
