@@ -21,6 +21,9 @@
 # VSND_DEVICE_OPTS=,jacks=1 adds options to the lifecycle/state device.
 # Logs of the last run: $VSND_CACHE/runs/<kernel>-<driver>/<group>/.
 set -u
+# The body is one compound command, read whole before it runs: bash reads
+# a script as it goes, and an edit during a run would otherwise change it.
+{
 . "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
 
 # bash ignores GROUPS from the environment (it is the shell's gid list)
@@ -79,3 +82,5 @@ if suite_prepare; then
 	done
 fi
 suite_report
+exit
+}
