@@ -105,9 +105,9 @@ sparse_tree() {
 		# (the archive's sid Release can be past its Valid-Until)
 		mmdebstrap -q --variant=essential --include=sparse \
 			--aptopt='Acquire::Check-Valid-Until "false"' \
-			sid "$root.new" "deb http://deb.debian.org/debian sid main"
-		rm -rf "$root"
-		mv "$root.new" "$root"
+			sid "$root.new" "deb http://deb.debian.org/debian sid main" ||
+			return 1
+		rm -rf "$root" && mv "$root.new" "$root" || return 1
 	fi
 	mkdir -p "$(dirname "$bin")"
 	cat > "$bin.new" <<WRAP
@@ -117,11 +117,12 @@ r=$root
 exec \$r/usr/lib64/ld-linux-x86-64.so.2 --library-path \$r/usr/lib/x86_64-linux-gnu \\
 	\$r/usr/bin/sparse "\$@"
 WRAP
-	chmod 755 "$bin.new"
-	mv "$bin.new" "$bin"
-	echo "setup: sparse for 7.x: $("$bin" --version)"
+	chmod 755 "$bin.new" && mv "$bin.new" "$bin" &&
+		echo "setup: sparse for 7.x: $("$bin" --version)"
 }
-sparse_tree
+# sid moves: if its sparse cannot be had today, only make check's
+# sparse-7.3 gate fails (it says so), not the whole set-up
+sparse_tree || echo "setup: warning: no sparse from sid; make check's sparse-7.3 will fail" >&2
 
 # guest kernels (6.12 and 6.1 through their metapackages) into the cache
 here=$(cd "$(dirname "$0")" && pwd)
