@@ -112,6 +112,35 @@ static const char *virtsnd_jack_location(u32 defconf)
 	return "";
 }
 
+/* One jack from its JACK_INFO reply; unknown bits and states are reported. */
+static void virtsnd_jack_init(struct virtio_snd *snd, struct virtio_jack *vjack,
+			      u32 id, const struct virtio_snd_jack_info *info)
+{
+	struct virtio_device *vdev = snd->vdev;
+	u32 defconf = le32_to_cpu(info->hda_reg_defconf);
+	u32 features = le32_to_cpu(info->features);
+
+	vjack->snd = snd;
+	vjack->id = id;
+	vjack->nid = le32_to_cpu(info->hdr.hda_fn_nid);
+	vjack->defconf = defconf;
+	vjack->type = virtsnd_jack_devices[VIRTSND_DEFCONF_DEVICE(defconf)].type;
+	vjack->association = VIRTSND_DEFCONF_ASSOC(defconf);
+	vjack->sequence = VIRTSND_DEFCONF_SEQ(defconf);
+	mutex_init(&vjack->remap_lock);
+
+	if (features & ~BIT(VIRTIO_SND_JACK_F_REMAP))
+		dev_warn(&vdev->dev, "jack %u: ignoring unknown features 0x%x\n",
+			 id, features);
+	vjack->features = features & BIT(VIRTIO_SND_JACK_F_REMAP);
+
+	if (info->connected > 1)
+		dev_warn(&vdev->dev,
+			 "jack %u: invalid status %u, taken as disconnected\n",
+			 id, info->connected);
+	vjack->connected = info->connected == 1;
+}
+
 /**
  * virtsnd_jack_parse_cfg() - query the jacks
  * @snd: the card
@@ -158,32 +187,8 @@ int virtsnd_jack_parse_cfg(struct virtio_snd *snd)
 		return 0;
 	}
 
-	for (i = 0; i < count; i++) {
-		struct virtio_jack *vjack = &snd->jacks[i];
-		u32 defconf = le32_to_cpu(info[i].hda_reg_defconf);
-		u32 features = le32_to_cpu(info[i].features);
-
-		vjack->snd = snd;
-		vjack->id = i;
-		vjack->nid = le32_to_cpu(info[i].hdr.hda_fn_nid);
-		vjack->defconf = defconf;
-		vjack->type =
-			virtsnd_jack_devices[VIRTSND_DEFCONF_DEVICE(defconf)].type;
-		vjack->association = VIRTSND_DEFCONF_ASSOC(defconf);
-		vjack->sequence = VIRTSND_DEFCONF_SEQ(defconf);
-		mutex_init(&vjack->remap_lock);
-
-		if (features & ~BIT(VIRTIO_SND_JACK_F_REMAP))
-			dev_warn(&vdev->dev, "jack %u: ignoring unknown features 0x%x\n",
-				 i, features);
-		vjack->features = features & BIT(VIRTIO_SND_JACK_F_REMAP);
-
-		if (info[i].connected > 1)
-			dev_warn(&vdev->dev,
-				 "jack %u: invalid status %u, taken as disconnected\n",
-				 i, info[i].connected);
-		vjack->connected = info[i].connected == 1;
-	}
+	for (i = 0; i < count; i++)
+		virtsnd_jack_init(snd, &snd->jacks[i], i, &info[i]);
 	snd->njacks = count;
 
 	kfree(info);
