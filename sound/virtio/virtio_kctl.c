@@ -175,18 +175,13 @@ static __printf(3, 4) void virtsnd_kctl_bad_info(struct virtio_snd *snd,
 	va_end(args);
 }
 
-/*
- * Check the type, count and range of an element into @vk.  Return 0 or
- * -EINVAL (the element is unusable); a warning says why.  @again: this is
- * a query after an INFO notification.
- */
-static int virtsnd_kctl_check_info(struct virtio_snd *snd, u32 id,
+/* The type of an element, and its count (bounded per type), into @vk. */
+static int virtsnd_kctl_check_type(struct virtio_snd *snd, u32 id,
 				   const struct virtio_snd_ctl_info *info,
 				   struct virtio_kctl *vk, bool again)
 {
 	u32 type = le32_to_cpu(info->type);
 	u32 count = le32_to_cpu(info->count);
-	u64 range;
 
 	if (type >= ARRAY_SIZE(virtsnd_kctl_types)) {
 		virtsnd_kctl_bad_info(snd, again, "control %u: unknown type %u",
@@ -205,11 +200,50 @@ static int virtsnd_kctl_check_info(struct virtio_snd *snd, u32 id,
 
 	vk->type = type;
 	vk->count = count;
+
+	return 0;
+}
+
+/* The range of an INTEGER or INTEGER64 element, as read into @vk. */
+static int virtsnd_kctl_check_range(struct virtio_snd *snd, u32 id,
+				    struct virtio_kctl *vk, bool again)
+{
+	u64 range = (u64)vk->max - (u64)vk->min;
+
+	/* a fixed value has no step (and a huge one would not fit a long) */
+	if (vk->min == vk->max)
+		vk->step = 0;
+	if (vk->min > vk->max || vk->step > S64_MAX ||
+	    (vk->min < vk->max && vk->step > range)) {
+		virtsnd_kctl_bad_info(snd, again,
+				      "control %u: invalid range min %lld max %lld step %llu",
+				      id, vk->min, vk->max, vk->step);
+		return -EINVAL;
+	}
+
+	return 0;
+}
+
+/*
+ * Check the type, count and range of an element into @vk.  Return 0 or
+ * -EINVAL (the element is unusable); a warning says why.  @again: this is
+ * a query after an INFO notification.
+ */
+static int virtsnd_kctl_check_info(struct virtio_snd *snd, u32 id,
+				   const struct virtio_snd_ctl_info *info,
+				   struct virtio_kctl *vk, bool again)
+{
+	int rc;
+
+	rc = virtsnd_kctl_check_type(snd, id, info, vk, again);
+	if (rc)
+		return rc;
+
 	vk->min = 0;
 	vk->max = 0;
 	vk->step = 0;
 
-	switch (type) {
+	switch (vk->type) {
 	case VIRTIO_SND_CTL_TYPE_BOOLEAN:
 		vk->max = 1;
 		return 0;
@@ -238,19 +272,7 @@ static int virtsnd_kctl_check_info(struct virtio_snd *snd, u32 id,
 		return 0;
 	}
 
-	range = (u64)vk->max - (u64)vk->min;
-	/* a fixed value has no step (and a huge one would not fit a long) */
-	if (vk->min == vk->max)
-		vk->step = 0;
-	if (vk->min > vk->max || vk->step > S64_MAX ||
-	    (vk->min < vk->max && vk->step > range)) {
-		virtsnd_kctl_bad_info(snd, again,
-				      "control %u: invalid range min %lld max %lld step %llu",
-				      id, vk->min, vk->max, vk->step);
-		return -EINVAL;
-	}
-
-	return 0;
+	return virtsnd_kctl_check_range(snd, id, vk, again);
 }
 
 /* A name ALSA users can work with: printable ASCII, not empty. */
@@ -440,6 +462,51 @@ static void virtsnd_kctl_clamp_shadow(struct virtio_kctl *vk)
 	}
 }
 
+/* A CTL_INFO request for element @id alone. */
+static struct virtio_snd_msg *virtsnd_kctl_info_msg(u32 id)
+{
+	struct virtio_snd_query_info *query;
+	struct virtio_snd_msg *msg;
+
+	msg = virtsnd_ctl_msg_alloc(sizeof(*query),
+				    sizeof(struct virtio_snd_hdr) +
+				    sizeof(struct virtio_snd_ctl_info),
+				    GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	query = virtsnd_ctl_msg_request(msg);
+	query->hdr.code = cpu_to_le32(VIRTIO_SND_R_CTL_INFO);
+	query->start_id = cpu_to_le32(id);
+	query->count = cpu_to_le32(1);
+	query->size = cpu_to_le32(sizeof(struct virtio_snd_ctl_info));
+
+	return msg;
+}
+
+/* The device's new access bits. */
+static void virtsnd_kctl_update_access(struct virtio_snd *snd,
+				       struct virtio_kctl *vk, u32 id,
+				       u32 access)
+{
+	unsigned int *alsa = &vk->kctl->vd[0].access;
+
+	lockdep_assert_held(&snd->kctl_lock);
+	/* the ALSA control keeps its rights; requests follow the device's */
+	if ((access ^ vk->access) & VIRTSND_KCTL_RIGHTS)
+		dev_warn_ratelimited(&snd->vdev->dev,
+				     "control %u: access changed from 0x%x to 0x%x\n",
+				     id, vk->access, access);
+	vk->access = access;
+	/*
+	 * Only the INACTIVE bit changes; readers of the other bits hold the
+	 * read side of controls_rwsem only (as we do).
+	 */
+	if (access & VIRTSND_KCTL_ACCESS(INACTIVE))
+		WRITE_ONCE(*alsa, *alsa | SNDRV_CTL_ELEM_ACCESS_INACTIVE);
+	else
+		WRITE_ONCE(*alsa, *alsa & ~SNDRV_CTL_ELEM_ACCESS_INACTIVE);
+}
+
 /*
  * The device said the element's information changed: query it again.  The
  * type, count and items are fixed by the ALSA control already created; a
@@ -448,7 +515,6 @@ static void virtsnd_kctl_clamp_shadow(struct virtio_kctl *vk)
 static int virtsnd_kctl_refresh(struct virtio_snd *snd, struct virtio_kctl *vk)
 {
 	u32 id = vk->kctl->private_value;
-	struct virtio_snd_query_info *query;
 	struct virtio_snd_ctl_info *info;
 	struct virtio_kctl fresh = {};
 	struct virtio_snd_msg *msg;
@@ -461,16 +527,9 @@ static int virtsnd_kctl_refresh(struct virtio_snd *snd, struct virtio_kctl *vk)
 	/* cleared first: an event after this is answered by a later query */
 	WRITE_ONCE(vk->info_stale, false);
 
-	msg = virtsnd_ctl_msg_alloc(sizeof(*query),
-				    sizeof(struct virtio_snd_hdr) + sizeof(*info),
-				    GFP_KERNEL);
+	msg = virtsnd_kctl_info_msg(id);
 	if (!msg)
 		return -ENOMEM;
-	query = virtsnd_ctl_msg_request(msg);
-	query->hdr.code = cpu_to_le32(VIRTIO_SND_R_CTL_INFO);
-	query->start_id = cpu_to_le32(id);
-	query->count = cpu_to_le32(1);
-	query->size = cpu_to_le32(sizeof(*info));
 
 	rc = virtsnd_ctl_msg_send(snd, msg);
 	if (rc)
@@ -495,22 +554,7 @@ static int virtsnd_kctl_refresh(struct virtio_snd *snd, struct virtio_kctl *vk)
 	if (vk->shadow)
 		virtsnd_kctl_clamp_shadow(vk);
 	access = le32_to_cpu(info->access) & VIRTSND_KCTL_ACCESS_KNOWN;
-	/* the ALSA control keeps its rights; requests follow the device's */
-	if ((access ^ vk->access) & VIRTSND_KCTL_RIGHTS)
-		dev_warn_ratelimited(&snd->vdev->dev,
-				     "control %u: access changed from 0x%x to 0x%x\n",
-				     id, vk->access, access);
-	vk->access = access;
-	/*
-	 * Only the INACTIVE bit changes; readers of the other bits hold the
-	 * read side of controls_rwsem only (as we do).
-	 */
-	if (access & VIRTSND_KCTL_ACCESS(INACTIVE))
-		WRITE_ONCE(vk->kctl->vd[0].access,
-			   vk->kctl->vd[0].access | SNDRV_CTL_ELEM_ACCESS_INACTIVE);
-	else
-		WRITE_ONCE(vk->kctl->vd[0].access,
-			   vk->kctl->vd[0].access & ~SNDRV_CTL_ELEM_ACCESS_INACTIVE);
+	virtsnd_kctl_update_access(snd, vk, id, access);
 
 out:
 	/*
@@ -959,53 +1003,51 @@ static int virtsnd_kctl_init_shadow(struct virtio_snd *snd,
 	return 0;
 }
 
-/* Create the ALSA control of element @id; an unusable element is skipped. */
-static int virtsnd_kctl_add(struct virtio_snd *snd, u32 id,
-			    const struct virtio_snd_ctl_info *info)
+/*
+ * The device's access bits for a new element; one we may not read gets a
+ * shadow value.
+ */
+static int virtsnd_kctl_init_access(struct virtio_snd *snd, u32 id,
+				    struct virtio_kctl *vk, u32 access)
 {
-	struct device *dev = &snd->vdev->dev;
-	struct virtio_kctl *vk = &snd->kctls[id];
-	char name[SNDRV_CTL_ELEM_ID_NAME_MAXLEN];
-	u32 access = le32_to_cpu(info->access);
-	u32 index = le32_to_cpu(info->index);
-	struct snd_kcontrol_new knew = {
-		.iface = SNDRV_CTL_ELEM_IFACE_MIXER,
-		.name = name,
-		.info = virtsnd_kctl_info,
-		.private_value = id,
-	};
-	struct snd_kcontrol *kctl;
-	int rc;
-
-	rc = virtsnd_kctl_check_info(snd, id, info, vk, false);
-	if (rc)
-		return rc;
-	if (vk->type == VIRTIO_SND_CTL_TYPE_ENUMERATED) {
-		rc = virtsnd_kctl_query_items(snd, id, vk);
-		if (rc)
-			return rc;
-	}
-
 	if (access & ~VIRTSND_KCTL_ACCESS_KNOWN) {
-		dev_warn(dev, "control %u: unknown access bits 0x%x ignored\n",
+		dev_warn(&snd->vdev->dev,
+			 "control %u: unknown access bits 0x%x ignored\n",
 			 id, access);
 		access &= VIRTSND_KCTL_ACCESS_KNOWN;
 	}
 	vk->access = access;
-	if (!(access & VIRTSND_KCTL_ACCESS(READ))) {
-		rc = virtsnd_kctl_init_shadow(snd, vk);
-		if (rc)
-			return rc;
-	}
-	knew.get = virtsnd_kctl_get;
-	if (access & VIRTSND_KCTL_ACCESS(WRITE))
-		knew.put = virtsnd_kctl_put;
-	if (access & VIRTSND_KCTL_TLV_ACCESS)
-		knew.tlv.c = virtsnd_kctl_tlv;
-	knew.access = virtsnd_kctl_alsa_access(access) |
-		      SNDRV_CTL_ELEM_ACCESS_READ;
+	if (!(access & VIRTSND_KCTL_ACCESS(READ)))
+		return virtsnd_kctl_init_shadow(snd, vk);
 
-	virtsnd_kctl_name(snd, id, info, vk, name);
+	return 0;
+}
+
+/*
+ * The callbacks and ALSA access of a new control, from the device's access
+ * bits.  ALSA may always read it: see the top of this file.
+ */
+static void virtsnd_kctl_init_ops(struct snd_kcontrol_new *knew, u32 access)
+{
+	knew->get = virtsnd_kctl_get;
+	if (access & VIRTSND_KCTL_ACCESS(WRITE))
+		knew->put = virtsnd_kctl_put;
+	if (access & VIRTSND_KCTL_TLV_ACCESS)
+		knew->tlv.c = virtsnd_kctl_tlv;
+	knew->access = virtsnd_kctl_alsa_access(access) |
+		       SNDRV_CTL_ELEM_ACCESS_READ;
+}
+
+/*
+ * The index of a new control @name: the device's @index if it is free.
+ * Return the index, or -EBUSY (the element is left out).
+ */
+static int virtsnd_kctl_pick_index(struct virtio_snd *snd, u32 id,
+				   const char *name, u32 index)
+{
+	struct device *dev = &snd->vdev->dev;
+	int rc;
+
 	if (index > VIRTSND_KCTL_INDEX_MAX) {
 		dev_warn(dev, "control %u: index %u too large, using 0\n", id,
 			 index);
@@ -1024,6 +1066,44 @@ static int virtsnd_kctl_add(struct virtio_snd *snd, u32 id,
 	if (rc != index)
 		dev_warn(dev, "control %u: '%s' index %u taken, using index %d\n",
 			 id, name, index, rc);
+
+	return rc;
+}
+
+/* Create the ALSA control of element @id; an unusable element is skipped. */
+static int virtsnd_kctl_add(struct virtio_snd *snd, u32 id,
+			    const struct virtio_snd_ctl_info *info)
+{
+	struct device *dev = &snd->vdev->dev;
+	struct virtio_kctl *vk = &snd->kctls[id];
+	char name[SNDRV_CTL_ELEM_ID_NAME_MAXLEN];
+	struct snd_kcontrol_new knew = {
+		.iface = SNDRV_CTL_ELEM_IFACE_MIXER,
+		.name = name,
+		.info = virtsnd_kctl_info,
+		.private_value = id,
+	};
+	struct snd_kcontrol *kctl;
+	int rc;
+
+	rc = virtsnd_kctl_check_info(snd, id, info, vk, false);
+	if (rc)
+		return rc;
+	if (vk->type == VIRTIO_SND_CTL_TYPE_ENUMERATED) {
+		rc = virtsnd_kctl_query_items(snd, id, vk);
+		if (rc)
+			return rc;
+	}
+
+	rc = virtsnd_kctl_init_access(snd, id, vk, le32_to_cpu(info->access));
+	if (rc)
+		return rc;
+	virtsnd_kctl_init_ops(&knew, vk->access);
+
+	virtsnd_kctl_name(snd, id, info, vk, name);
+	rc = virtsnd_kctl_pick_index(snd, id, name, le32_to_cpu(info->index));
+	if (rc < 0)
+		return rc;
 	knew.index = rc;
 
 	kctl = snd_ctl_new1(&knew, snd);
