@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the debug guest kernel: linux-source-6.12 with our sound/virtio/ and
-# uapi header in tree, "make tinyconfig" + debug-kernel.config (lockdep,
-# KASAN, kmemleak, UBSAN, ...), virtio_snd as the only module.  With --rt,
+# uapi header in tree, "make tinyconfig" + guest-base.config + config (what
+# the suite needs) + debug-kernel.config (lockdep, KASAN, kmemleak, UBSAN,
+# ...), virtio_snd as the only module.  With --rt,
 # debug-kernel-rt.config on top: the same checkers on PREEMPT_RT, where
 # spinlocks sleep and "sleeping function called from invalid context" and
 # lockdep judge the data path's contexts for real.
@@ -30,7 +31,7 @@ cache=${VSND_CACHE:-/var/cache/virtio-snd}
 tarball=/usr/src/linux-source-6.12.tar.xz
 jobs=${JOBS:-$(nproc)}
 force=0 flavour=debug
-frags=("$here/debug-kernel.config")
+frags=("$here/guest-base.config" "$here/config" "$here/debug-kernel.config")
 for a in "$@"; do
 	case $a in
 	-f) force=1 ;;
@@ -41,6 +42,7 @@ done
 out=$cache/$flavour-kernel
 src=$out/src
 
+. "$here/lib/kernel.sh"
 log() { echo "build-debug-kernel: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
@@ -53,15 +55,7 @@ flock 9
 # The fragments merged, a later one overriding an earlier: what
 # merge_config.sh applies and what the final .config is checked against.
 frag=$out/fragment
-awk '
-	/^CONFIG_[A-Za-z0-9_]+=/ { s = $0; sub(/=.*/, "", s) }
-	/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { s = $2 }
-	/^CONFIG_[A-Za-z0-9_]+=|^# CONFIG_[A-Za-z0-9_]+ is not set$/ {
-		if (!(s in v)) o[n++] = s
-		v[s] = $0
-	}
-	END { for (i = 0; i < n; i++) print v[o[i]] }
-' "${frags[@]}" > "$frag.new"
+kconfig_merge "${frags[@]}" > "$frag.new"
 cmp -s "$frag.new" "$frag" && rm "$frag.new" || mv "$frag.new" "$frag"
 
 # Our driver sources: the files kbuild reads, nothing it produced.
@@ -125,23 +119,9 @@ fi
 
 # Every symbol the fragment asks for must have survived olddefconfig: a
 # silently dropped KASAN or lockdep would make the debug run vacuous.
-bad=0
-while IFS= read -r line; do
-	case "$line" in
-	CONFIG_*=*)
-		grep -qxF -- "$line" "$src/.config" || {
-			log "config: wanted '$line', got '$(grep -E "^(# )?${line%%=*}[= ]" "$src/.config" || echo unset)'"
-			bad=1
-		} ;;
-	"# CONFIG_"*" is not set")
-		sym=${line#\# }; sym=${sym%% *}
-		if grep -qE "^$sym=[ym]" "$src/.config"; then
-			log "config: wanted '$line', got '$(grep -E "^$sym=" "$src/.config")'"
-			bad=1
-		fi ;;
-	esac
-done < "$frag"
-[ $bad = 0 ] || { rm -f "$src/.vsnd-config"; die "config fragment not satisfied"; }
+bad=$(kconfig_missing "$src/.config" "$frag")
+[ -n "$bad" ] && echo "$bad" | sed 's/^/build-debug-kernel: config: wanted /' >&2
+[ -z "$bad" ] || { rm -f "$src/.vsnd-config"; die "config fragment not satisfied"; }
 
 # 4. build and install
 log "building with -j$jobs"

@@ -11,7 +11,8 @@
 # 6.12's in-tree virtio_snd and matched by their exact symptom.
 #
 # Environment: VSND_CARD (card index, default 0), VSND_DRIVER (ours|intree),
-# VSND_STATE_ONLY (space-separated test names to run, default all).
+# VSND_STATE_ONLY (space-separated test names to run, default all),
+# VSND_STATE_PREFIX (the names' prefix, default virtio_snd.state).
 
 dir=$(cd "$(dirname "$0")" && pwd)
 PCMTEST=${PCMTEST:-$dir/pcmtest}
@@ -101,7 +102,7 @@ selected() {
 
 # report NAME RC REASON XFAIL_PATTERN
 report() {
-	name=virtio_snd.state.$1
+	name=${VSND_STATE_PREFIX:-virtio_snd.state}.$1
 	case $2 in
 	0)
 		echo "ok - $name"

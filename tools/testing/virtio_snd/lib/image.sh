@@ -5,8 +5,9 @@
 # <kmods> is /.../lib/modules/<release> of the guest kernel.  The image holds
 # busybox, alsa-utils and their libraries, /usr/share/alsa, the closure of
 # the virtio/ALSA/9p modules from modules.dep (decompressed, loaded by
-# /init in dependency order), the module under test (/vsnd/virtio_snd.ko),
-# and guest/ (scripts and programs) under /vsnd/.
+# /init in dependency order), the module under test (/vsnd/virtio_snd.ko;
+# /vsnd/builtin instead when the kernel's own is built in), and guest/
+# (scripts and programs) under /vsnd/.
 
 VSND_DIR=${VSND_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 
@@ -65,21 +66,29 @@ image_build() {
 			image_copy_bin "$root" "$f"
 	done
 
-	# the module under test: ours (a .ko) or the kernel's own
+	# the module under test: ours (a .ko) or the kernel's own, which
+	# may be built in (/vsnd/builtin, no .ko)
 	if [ -z "$ko" ]; then
 		ko=$(modules_closure "$kmods" virtio_snd | tail -n 1)
-		[ -n "$ko" ] || { echo "no in-tree virtio_snd in $kmods" >&2; rm -rf "$root"; return 1; }
-		ko=$kmods/$ko
+		[ -n "$ko" ] && ko=$kmods/$ko
 	fi
-	case $ko in
-	*.xz) xz -dc "$ko" > "$root/vsnd/virtio_snd.ko" ;;
-	*.zst) zstd -qdc "$ko" > "$root/vsnd/virtio_snd.ko" ;;
-	*) cp "$ko" "$root/vsnd/virtio_snd.ko" ;;
-	esac
-	deps=$(modinfo -F depends "$root/vsnd/virtio_snd.ko" | tr , ' ')
-	modinfo -F srcversion "$root/vsnd/virtio_snd.ko" > "$root/vsnd/srcversion"
-	readelf -n "$root/vsnd/virtio_snd.ko" |
-		awk '/Build ID:/ { print $3 }' > "$root/vsnd/buildid"
+	if [ -n "$ko" ]; then
+		case $ko in
+		*.xz) xz -dc "$ko" > "$root/vsnd/virtio_snd.ko" ;;
+		*.zst) zstd -qdc "$ko" > "$root/vsnd/virtio_snd.ko" ;;
+		*) cp "$ko" "$root/vsnd/virtio_snd.ko" ;;
+		esac
+		deps=$(modinfo -F depends "$root/vsnd/virtio_snd.ko" | tr , ' ')
+		modinfo -F srcversion "$root/vsnd/virtio_snd.ko" > "$root/vsnd/srcversion"
+		readelf -n "$root/vsnd/virtio_snd.ko" |
+			awk '/Build ID:/ { print $3 }' > "$root/vsnd/buildid"
+	elif grep -q '/virtio_snd\.ko$' "$kmods/modules.builtin" 2>/dev/null; then
+		: > "$root/vsnd/builtin"
+	else
+		echo "no in-tree virtio_snd in $kmods" >&2
+		rm -rf "$root"
+		return 1
+	fi
 	echo "$driver" > "$root/vsnd/driver"
 	: > "$root/vsnd/modules.list"
 	for m in $(modules_closure "$kmods" virtio_pci 9pnet_virtio 9p $deps); do

@@ -2,11 +2,14 @@
 # Guest kernel resolution for the virtio_snd harness (sourced, not run).
 #
 # kernel_resolve <name> sets, for the names kernel_meta knows, "debug" and
-# "debug-rt" (build-debug-kernel.sh [--rt]):
+# "debug-rt" (build-debug-kernel.sh [--rt]), and for a path (kernel_path):
 #   KIMG     bzImage/vmlinuz to boot
 #   KMODS    /.../lib/modules/<release> of that kernel
 #   KREL     kernel release
-#   KSUITE   the Debian suite it comes from (empty for debug)
+#   KSUITE   the Debian suite it comes from (empty for debug and paths)
+#   KCONFIG  its .config (empty when unknown)
+#   KBUILD   the tree to build our module against (paths; else empty)
+#   KSLOW    1 for a kernel with the debug checkers (KASAN, lockdep)
 # The Debian kernels are resolved through their metapackages and unpacked
 # into $VSND_CACHE/kernels/<package>/ (downloaded once, never pinned).
 # Kernels of newer suites come through an apt configuration of the
@@ -103,8 +106,10 @@ kernel_depmod() {
 
 kernel_resolve() {
 	local dir
-	KSUITE=
+	KSUITE= KBUILD= KCONFIG=
 	case $1 in
+	*/*)
+		kernel_path "$1" || return 1 ;;
 	debug|debug-rt)
 		dir=$VSND_CACHE/$1-kernel
 		KIMG=$dir/bzImage
@@ -123,13 +128,120 @@ kernel_resolve() {
 		;;
 	esac
 	KREL=$(basename "$KMODS")
+	[ -n "$KCONFIG" ] || KCONFIG=$(ls "$KMODS/config" "$dir/config" \
+		"$dir/boot/config-$KREL" 2>/dev/null | head -n 1)
+	KSLOW=
+	if [ -n "$KCONFIG" ] && grep -qE '^CONFIG_(KASAN|PROVE_LOCKING)=y' "$KCONFIG"; then
+		KSLOW=1
+	fi
+}
+
+# kernel_path <path>: a kernel a CI (or a developer) built, for
+# kernel_resolve.  <path> is a built tree (its arch/x86/boot/bzImage and
+# .config; its modules are installed into $VSND_CACHE/trees/ when the
+# bzImage or a module changed), or a bzImage with $KERNEL_MODULES naming its
+# /lib/modules/<release> directory (config: there, or config-<release>
+# beside the bzImage).
+kernel_path() {
+	local p=$1 out
+	p=$(readlink -f "$p") || return 1
+	if [ -d "$p" ]; then
+		KIMG=$p/arch/x86/boot/bzImage
+		[ -f "$KIMG" ] || { echo "no arch/x86/boot/bzImage in $p (not a built kernel tree)" >&2; return 1; }
+		KCONFIG=$p/.config KBUILD=$p
+		KREL=$(cat "$p/include/config/kernel.release" 2>/dev/null) ||
+			{ echo "no include/config/kernel.release in $p" >&2; return 1; }
+		out=$VSND_CACHE/trees/$(echo "$p" | tr / _)
+		KMODS=$out/lib/modules/$KREL
+		# installed again when the bzImage or a module changed
+		[ "$(cat "$out/.stamp" 2>/dev/null)" = "$(stat -c '%s %Y' "$KIMG")" ] &&
+			[ -z "$(find "$p" -name '*.ko' -newer "$out/.stamp" -print -quit)" ] &&
+			return 0
+		rm -rf "$out" && mkdir -p "$KMODS" || return 1
+		if grep -q '^CONFIG_MODULES=y' "$KCONFIG"; then
+			make -s -C "$p" INSTALL_MOD_PATH="$out" modules_install >&2 ||
+				{ echo "make modules_install failed in $p" >&2; return 1; }
+		else
+			: > "$KMODS/modules.dep"
+			: > "$KMODS/modules.builtin"
+		fi
+		stat -c '%s %Y' "$KIMG" > "$out/.stamp"
+	elif [ -f "$p" ]; then
+		KIMG=$p
+		KMODS=${KERNEL_MODULES:-}
+		[ -f "$KMODS/modules.dep" ] ||
+			{ echo "KERNEL=<bzImage> needs KERNEL_MODULES=<its /lib/modules/<release>> (with modules.dep)" >&2; return 1; }
+		KMODS=$(readlink -f "$KMODS")
+		KREL=$(basename "$KMODS")
+		KCONFIG=$(ls "$KMODS/config" "$KMODS/build/.config" \
+			"$(dirname "$p")/config-$KREL" 2>/dev/null | head -n 1)
+		if [ -d "$KMODS/build" ]; then KBUILD=$KMODS/build; fi
+	else
+		echo "KERNEL=$1: no such kernel tree or image" >&2
+		return 1
+	fi
+}
+
+# kernel_builtin <module>: whether the kernel has <module> built in
+kernel_builtin() {
+	grep -q "/$1\.ko\$" "$KMODS/modules.builtin" 2>/dev/null
+}
+
+# kconfig_merge FRAGMENT...: the fragments as one, a later line for a
+# symbol overriding an earlier one (what merge_config.sh applies)
+kconfig_merge() {
+	awk '
+	/^CONFIG_[A-Za-z0-9_]+=/ { s = $0; sub(/=.*/, "", s) }
+	/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { s = $2 }
+	/^CONFIG_[A-Za-z0-9_]+=|^# CONFIG_[A-Za-z0-9_]+ is not set$/ {
+		if (!(s in v)) o[n++] = s
+		v[s] = $0
+	}
+	END { for (i = 0; i < n; i++) print v[o[i]] }' "$@"
+}
+
+# kconfig_missing <.config> <fragment> [groups]: what of the fragment the
+# .config lacks, one a line.  With [groups] (comma-separated; "-" for
+# every section), the fragment's "# for: a,b" sections apply only where
+# they name one of those groups or "all", and "=y" or "=m" is met by
+# either (the harness loads the modules a kernel has).  Without, every
+# line must be there as written (a fragment merged into a config that
+# must have survived olddefconfig).
+kconfig_missing() {
+	awk -v groups="${3:-}" '
+	BEGIN { need = 1 }
+	FNR == NR {
+		if (/^CONFIG_/) { k = $0; sub(/=.*/, "", k); v = $0; sub(/^[^=]*=/, "", v); have[k] = v }
+		next
+	}
+	/^# for: / {
+		need = groups == "" || groups == "-" || $3 == "all"
+		n = split($3, a, ",")
+		for (i = 1; i <= n; i++)
+			if (index("," groups ",", "," a[i] ","))
+				need = 1
+		next
+	}
+	!need { next }
+	/^CONFIG_[A-Za-z0-9_]+=/ {
+		k = $0; sub(/=.*/, "", k); v = $0; sub(/^[^=]*=/, "", v)
+		h = k in have ? have[k] : "not set"
+		if (h == v || (groups != "" && v ~ /^[ym]$/ && h ~ /^[ym]$/))
+			next
+		print k "=" v " (have: " h ")"
+	}
+	/^# CONFIG_[A-Za-z0-9_]+ is not set$/ && ($2 in have) && have[$2] ~ /^[ym]$/ {
+		print $2 " not set (have: " have[$2] ")"
+	}' "$1" "$2"
 }
 
 # kernel_build_dir: the tree our module is built against for the kernel
 # kernel_resolve chose (printed): the host's headers of that release
 # (setup.sh installs them), else a prepared source tree (kernel_tree)
 kernel_build_dir() {
-	if [ -d "/lib/modules/$KREL/build" ]; then
+	if [ -n "$KBUILD" ]; then
+		echo "$KBUILD"
+	elif [ -d "/lib/modules/$KREL/build" ]; then
 		echo "/lib/modules/$KREL/build"
 	elif [ -n "$KSUITE" ] && [ "$KSUITE" != bookworm ]; then
 		kernel_tree
@@ -137,6 +249,28 @@ kernel_build_dir() {
 		echo "no kernel headers for $KREL (run setup.sh)" >&2
 		return 1
 	fi
+}
+
+# kernel_source <suite>: the suite's linux-source, unpacked once per
+# version in $VSND_CACHE/ktree/ (printed)
+kernel_source() {
+	local suite=$1 ver src
+	ver=$(kapt "$suite" apt-cache depends linux-source 2>/dev/null |
+		awk '/Depends: linux-source-[0-9]/ { print $NF; exit }')
+	[ -n "$ver" ] || { echo "cannot resolve linux-source in $suite" >&2; return 1; }
+	src=$VSND_CACHE/ktree/$ver-$(kapt "$suite" apt-cache show --no-all-versions "$ver" |
+		awk '/^Version:/ { print $2 }')
+	mkdir -p "$VSND_CACHE/ktree" "$VSND_CACHE/kernels"
+	if [ ! -e "$src/.done" ]; then
+		echo "kernel_source: unpacking $ver" >&2
+		rm -rf "$src" "$src.deb" && mkdir -p "$src.deb" &&
+			kapt_get "$suite" "$src.deb" "$ver" &&
+			tar -xJf "$src.deb"/usr/src/"$ver".tar.xz -C "$src.deb" &&
+			mv "$src.deb/$ver" "$src" && touch "$src/.done" ||
+			{ rm -rf "$src" "$src.deb"; return 1; }
+		rm -rf "$src.deb"
+	fi
+	echo "$src"
 }
 
 # kernel_tree: a kernel tree prepared for building modules for $KREL, in
@@ -148,23 +282,9 @@ kernel_build_dir() {
 # Module.symvers, builds modules the image loads.  The source is unpacked
 # once per version and shared by every flavour (O= trees).
 kernel_tree() {
-	local out=$VSND_CACHE/ktree/$KREL src ver hdr
+	local out=$VSND_CACHE/ktree/$KREL src hdr
 	[ -e "$out/.done" ] && { echo "$out"; return 0; }
-	ver=$(kapt "$KSUITE" apt-cache depends linux-source 2>/dev/null |
-		awk '/Depends: linux-source-[0-9]/ { print $NF; exit }')
-	[ -n "$ver" ] || { echo "cannot resolve linux-source in $KSUITE" >&2; return 1; }
-	src=$VSND_CACHE/ktree/$ver-$(kapt "$KSUITE" apt-cache show --no-all-versions "$ver" |
-		awk '/^Version:/ { print $2 }')
-	mkdir -p "$VSND_CACHE/ktree" "$VSND_CACHE/kernels"
-	if [ ! -e "$src/.done" ]; then
-		echo "kernel_tree: unpacking $ver" >&2
-		rm -rf "$src" "$src.deb" && mkdir -p "$src.deb" &&
-			kapt_get "$KSUITE" "$src.deb" "$ver" &&
-			tar -xJf "$src.deb"/usr/src/"$ver".tar.xz -C "$src.deb" &&
-			mv "$src.deb/$ver" "$src" && touch "$src/.done" ||
-			{ rm -rf "$src" "$src.deb"; return 1; }
-		rm -rf "$src.deb"
-	fi
+	src=$(kernel_source "$KSUITE") || return 1
 	echo "kernel_tree: preparing $out" >&2
 	hdr=$(mktemp -d "$VSND_CACHE/kernels/.hdr.XXXXXX") || return 1
 	rm -rf "$out" && mkdir -p "$out" &&

@@ -21,7 +21,7 @@ pm_dir() {
 	echo "$1" > "$w/group"
 	echo "${VSND_PM_CYCLES:-20}" > "$w/cycles"
 	# the streams must outlast the cycles (the debug kernel is slower)
-	if [[ $KERNEL == debug* ]]; then echo 60; else echo 25; fi > "$w/secs"
+	if [ -n "$KSLOW" ]; then echo 60; else echo 25; fi > "$w/secs"
 }
 
 # group_pm: 20 suspend/resume cycles (pm_test devices) while aplay and

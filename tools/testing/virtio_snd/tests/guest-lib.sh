@@ -48,8 +48,23 @@ virtio_snd_dev() {
 # identity GROUP: the module bound to the device is the module under test
 # (GNU build id of the loaded module == the .ko's, srcversion when it has
 # one, and the virtio device's driver link points at virtio_snd).
+# A built-in driver (/vsnd/builtin) has no build id of its own to compare:
+# it must be the one bound, and no module of that name may be loaded.
 identity() {
 	local n=virtio_snd.$1.module_identity want got note d drv
+	if [ -e /vsnd/builtin ]; then
+		d=$(virtio_snd_dev) || { fail "$n" "no virtio sound device"; return; }
+		drv=$(basename "$(readlink "$d/driver")")
+		if [ -e /sys/module/virtio_snd/initstate ]; then
+			fail "$n" "a virtio_snd module is loaded beside the built-in driver"
+		elif [ "$drv" != virtio_snd ]; then
+			fail "$n" "$(basename "$d") bound to '$drv'"
+		else
+			echo "# $driver driver, built in, bound to $(basename "$d")"
+			ok "$n"
+		fi
+		return
+	fi
 	want=$(cat /vsnd/buildid 2>/dev/null)
 	note=/sys/module/virtio_snd/notes/.note.gnu.build-id
 	if [ ! -e /sys/module/virtio_snd ]; then
@@ -102,3 +117,43 @@ host_do() {
 # lib/vhost.sh): returns once the device has executed it (0), refused it
 # (1, its error printed as a comment) or after 30 s without an answer (124)
 vus() { host_do vus "$@"; }
+
+# play_combos FILE APLAY_ARGS...: play each line of FILE (NAME FORMAT RATE
+# CHANNELS rw|mmap BYTES) from /host/sig/FORMAT.CHANNELS through
+# hw:$card,0, and print "# played NAME RC LASTFILE" for the host (LASTFILE:
+# the newest file of QEMU's host voice in /host/pb), and "# xrun NAME"
+# when aplay reported one
+play_combos() {
+	local pf=$1 pn pfmt prate pch pmode pbytes pm prc
+	shift
+	while read -r pn pfmt prate pch pmode pbytes; do
+		[ "$pmode" = mmap ] && pm=-M || pm=
+		head -c "$pbytes" "/host/sig/$pfmt.$pch" |
+			timeout 20 aplay -q -D "hw:$card,0" -t raw -f "$pfmt" -r "$prate" \
+			-c "$pch" $pm "$@" - 2> /tmp/err
+		prc=$?
+		[ $prc -ne 0 ] && sed 's/^/#   /' /tmp/err | head -n 3
+		grep -qE 'underrun|overrun' /tmp/err && echo "# xrun $pn"
+		echo "# played $pn $prc $(ls /host/pb | tail -n 1)"
+	done < "$pf"
+}
+
+# capture_combos FILE FIRSTCARD: card FIRSTCARD+N records the combination
+# on line N+1 of FILE (NAME FORMAT RATE CHANNELS rw|mmap FRAMES) into
+# /host/rec/NAME, 10 ms periods; prints "# recorded NAME RC" for the host,
+# and "# xrun NAME" when arecord reported one
+capture_combos() {
+	local cf=$1 ci=$2 cn cfmt crate cch cmode cframes cm crc
+	while read -r cn cfmt crate cch cmode cframes; do
+		[ "$cmode" = mmap ] && cm=-M || cm=
+		wait_card $ci 10
+		timeout 20 arecord -q -D "hw:$ci,0" -t raw -f "$cfmt" -r "$crate" \
+			-c "$cch" $cm -F 10000 -B 80000 \
+			-s "$cframes" "/host/rec/$cn" 2> /tmp/err
+		crc=$?
+		[ $crc -ne 0 ] && sed 's/^/#   /' /tmp/err | head -n 3
+		grep -qE 'underrun|overrun' /tmp/err && echo "# xrun $cn"
+		echo "# recorded $cn $crc"
+		ci=$((ci + 1))
+	done < "$cf"
+}

@@ -7,13 +7,4 @@
 # host compares.  Prints "# played NAME RC LASTFILE" for the host.
 . /vsnd/guest-lib.sh
 identity play
-while read -r name fmt rate ch mode bytes; do
-	[ "$mode" = mmap ] && m=-M || m=
-	head -c "$bytes" "/host/sig/$fmt.$ch" |
-		timeout 20 aplay -q -D "hw:$card,0" -t raw -f "$fmt" -r "$rate" -c "$ch" $m \
-		-F 10000 -B 80000 - \
-		2> /tmp/err
-	rc=$?
-	[ $rc -ne 0 ] && sed 's/^/#   /' /tmp/err | head -n 3
-	echo "# played $name $rc $(ls /host/pb | tail -n 1)"
-done < /host/combos
+play_combos /host/combos -F 10000 -B 80000
