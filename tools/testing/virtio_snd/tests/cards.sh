@@ -104,10 +104,10 @@ if [ -n "$bad" ]; then fail $n.unbind_one "$bad"; else ok $n.unbind_one; fi
 echo "$vdev" > /sys/bus/virtio/drivers/virtio_snd/bind
 if ! wait_card 1 10; then
 	fail $n.rebind "card 1 did not come back"
-elif ! timeout 20 aplay -q -D hw:1,0 -t raw -f S16_LE -r 48000 -c 2 -d 1 /dev/zero; then
-	fail $n.rebind "card 1 does not play after bind"
-elif ! timeout 20 aplay -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 -d 1 /dev/zero; then
-	fail $n.rebind "card 0 does not play after card 1's bind"
+elif ! clean aplay -D hw:1,0 -d 1 /dev/zero; then
+	fail $n.rebind "card 1 does not play after bind: $(tail -n 1 /tmp/clean.err)"
+elif ! clean aplay -D hw:0,0 -d 1 /dev/zero; then
+	fail $n.rebind "card 0 does not play after card 1's bind: $(tail -n 1 /tmp/clean.err)"
 else
 	ok $n.rebind
 fi

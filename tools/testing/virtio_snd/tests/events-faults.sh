@@ -18,6 +18,6 @@ sed 's/^/# /' "$D"
 dmesg | grep -i 'virtio_snd\|virtio[0-9]' | grep -iv 'module' | sed 's/^/# dmesg: /'
 check "$T.streams" "no 4 streams in the dump" grep -q '^streams 4 ' "$D"
 amixer -c "$card" controls | sed 's/^/# /'
-timeout 10 aplay -D "hw:$card,0,0" -t raw -f S16_LE -r 48000 -c 2 -d 1 /dev/zero 2> /tmp/aplay.err
+clean aplay -D "hw:$card,0,0" -d 1 /dev/zero
 st=$?
-check "$T.play" "aplay: $(tail -n 1 /tmp/aplay.err)" [ $st = 0 ]
+check "$T.play" "$(tail -n 1 /tmp/clean.err)" [ $st = 0 ]

@@ -86,6 +86,6 @@ check "$T.jack.disconnect" "'$jname' is '$v'" [ "$v" = off ]
 
 sed 's/^/# /' "$D"
 # the playback still works after all this
-timeout 10 aplay -D "hw:$card,1,0" -t raw -f S16_LE -r 48000 -c 2 -d 1 /dev/zero 2> /tmp/aplay.err
+clean aplay -D "hw:$card,1,0" -d 1 /dev/zero
 st=$?
-check "$T.play_after" "aplay: $(tail -n 1 /tmp/aplay.err)" [ $st = 0 ]
+check "$T.play_after" "$(tail -n 1 /tmp/clean.err)" [ $st = 0 ]

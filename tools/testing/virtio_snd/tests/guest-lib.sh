@@ -118,6 +118,20 @@ host_do() {
 # (1, its error printed as a comment) or after 30 s without an answer (124)
 vus() { host_do vus "$@"; }
 
+# clean aplay|arecord ARGS...: run the tool (20 s at most) on S16_LE
+# 48 kHz stereo with ARGS; succeeds only if it exits 0 and reported no
+# xrun (aplay exits 0 after one).  Its messages are in /tmp/clean.err.
+clean() {
+	local tool=$1
+	shift
+	timeout 20 "$tool" -q -t raw -f S16_LE -r 48000 -c 2 "$@" 2> /tmp/clean.err ||
+		return 1
+	if grep -qE 'underrun|overrun' /tmp/clean.err; then
+		echo "$tool: xrun" >> /tmp/clean.err
+		return 1
+	fi
+}
+
 # play_combos FILE APLAY_ARGS...: play each line of FILE (NAME FORMAT RATE
 # CHANNELS rw|mmap BYTES) from /host/sig/FORMAT.CHANNELS through
 # hw:$card,0, and print "# played NAME RC LASTFILE" for the host (LASTFILE:

@@ -94,13 +94,13 @@ while [ $c -lt "$cycles" ]; do
 		break
 	fi
 	head -c 19200 /dev/urandom > /tmp/tone
-	if ! timeout 20 aplay -q -D "hw:$card,0" -t raw -f S16_LE -r 48000 -c 2 /tmp/tone; then
-		bad_replug="cycle $c: the new card does not play"
+	if ! clean aplay -D "hw:$card,0" /tmp/tone; then
+		bad_replug="cycle $c: the new card does not play: $(tail -n 1 /tmp/clean.err)"
 		break
 	fi
-	timeout 20 arecord -q -D "hw:$card,0" -t raw -f S16_LE -r 48000 -c 2 -s 4800 /tmp/rec
-	if [ "$(wc -c < /tmp/rec)" != 19200 ]; then
-		bad_replug="cycle $c: the new card records $(wc -c < /tmp/rec) of 19200 bytes"
+	if ! clean arecord -D "hw:$card,0" -s 4800 /tmp/rec ||
+	   [ "$(wc -c < /tmp/rec)" != 19200 ]; then
+		bad_replug="cycle $c: the new card records $(wc -c < /tmp/rec) of 19200 bytes: $(tail -n 1 /tmp/clean.err)"
 		break
 	fi
 	done_cycles=$c

@@ -6,17 +6,15 @@
 identity lifecycle
 head -c 38400 /dev/urandom > /tmp/tone	# 0.2 s S16_LE 48 kHz stereo
 
-plays() {
-	timeout 20 aplay -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 /tmp/tone
-}
-capts() {
-	timeout 20 arecord -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 -s 4800 /tmp/rec &&
-		[ "$(wc -c < /tmp/rec)" = 19200 ]
-}
-works() { # works NAME: card 0 is back, plays and records
+works() { # works NAME: card 0 is back, plays and records without an xrun
 	if ! wait_card 0 10; then fail "$1" "card did not come back"; return; fi
-	if ! plays; then fail "$1" "playback fails afterwards"; return; fi
-	if ! capts; then fail "$1" "capture fails afterwards"; return; fi
+	if ! clean aplay -D hw:0,0 /tmp/tone; then
+		fail "$1" "playback fails afterwards: $(tail -n 1 /tmp/clean.err)"; return
+	fi
+	if ! clean arecord -D hw:0,0 -s 4800 /tmp/rec ||
+	   [ "$(wc -c < /tmp/rec)" != 19200 ]; then
+		fail "$1" "capture fails afterwards: $(tail -n 1 /tmp/clean.err)"; return
+	fi
 	ok "$1"
 }
 # stream_bg: 5 s of playback in the background, pid in $bg
