@@ -78,6 +78,7 @@ run_groups() {
 			boot_vus pm_state 120 pm-state.sh events.conf ;;
 		*) result "not ok" "virtio_snd.$g" "cannot run: unknown group" ;;
 		esac
+		plan_check "$g"
 		say "group $g: $((SECONDS - t0)) s"
 	done
 }
