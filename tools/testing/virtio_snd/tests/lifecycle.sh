@@ -17,22 +17,29 @@ works() { # works NAME: card 0 is back, plays and records without an xrun
 	fi
 	ok "$1"
 }
-# stream_bg: 5 s of playback in the background, pid in $bg
+# stream_bg aplay|arecord: a 20 s stream in the background, pid in $bg:
+# far longer than a removal may take to end it
 stream_bg() {
-	timeout 30 aplay -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 -d 5 /dev/zero 2>/dev/null &
+	if [ "$1" = aplay ]; then
+		timeout 30 aplay -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 -d 20 /dev/zero 2>/dev/null &
+	else
+		timeout 30 arecord -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 -d 20 /dev/null 2>/dev/null &
+	fi
 	bg=$!
 	sleep 1
 }
-# reaped PID SECS: PID ended within SECS
-reaped() {
-	i=0
-	while kill -0 "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt $(($2 * 10)) ] && return 1
-		usleep 100000
-	done
-	wait "$1" 2>/dev/null
-	return 0
+# interrupted WHAT: the removal (WHAT) ended the stream $bg with an error
+# within 5 s and took card 0 away; $why says what went wrong
+interrupted() {
+	why=
+	if ! ended "$bg" 5; then
+		why="the stream still ran 5 s after $1"
+	elif [ "$st" = 0 ]; then
+		why="the stream ended without an error after $1"
+	elif [ -e /proc/asound/card0 ]; then
+		why="card 0 stays after $1"
+	fi
+	[ -z "$why" ]
 }
 unbind() { echo "$(basename "$dev")" > /sys/bus/virtio/drivers/virtio_snd/unbind; }
 bind() { echo "$(basename "$dev")" > /sys/bus/virtio/drivers/virtio_snd/bind; }
@@ -54,45 +61,41 @@ for round in 1 2 3; do
 done
 [ $good = 1 ] && works virtio_snd.lifecycle.unbind_idle
 
-# rmmod while a stream runs: the open PCM pins the module (rmmod refuses)
-# or the module goes and the stream ends with an error; never a hang.
+# rmmod while a stream runs: the open PCM pins the module (rmmod refuses,
+# and works once the stream is stopped), or the module goes and the
+# stream ends with an error at once; never a hang.
 n=virtio_snd.lifecycle.rmmod_streaming
-stream_bg
+stream_bg aplay
+why=
 if rmmod virtio_snd 2>/dev/null; then
 	echo "# rmmod succeeded while streaming"
-	reaped $bg 10 || fail "$n" "aplay still running 10 s after rmmod"
+	interrupted rmmod
 else
 	echo "# rmmod refused while streaming (module in use)"
-	reaped $bg 15 || fail "$n" "aplay did not finish"
-	rmmod virtio_snd || fail "$n" "rmmod fails after the stream ended"
-fi
-insmod /vsnd/virtio_snd.ko
-works "$n"
-
-n=virtio_snd.lifecycle.unbind_streaming
-stream_bg
-if ! unbind; then
-	fail "$n" "unbind failed"
-else
-	if reaped $bg 10; then
-		bind && works "$n" || fail "$n" "bind failed"
-	else
-		fail "$n" "aplay still running 10 s after unbind"
-		kill -9 $bg
-		bind
+	kill -INT $bg
+	if ! ended $bg 5; then
+		why="aplay did not stop on SIGINT"
+	elif ! rmmod virtio_snd; then
+		why="rmmod fails after the stream ended"
 	fi
 fi
+insmod /vsnd/virtio_snd.ko
+if [ -n "$why" ]; then fail "$n" "$why"; else works "$n"; fi
 
-n=virtio_snd.lifecycle.unbind_capturing
-timeout 30 arecord -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 -d 5 /dev/null 2>/dev/null &
-bg=$!
-sleep 1
-if ! unbind; then
-	fail "$n" "unbind failed"
-elif reaped $bg 10; then
-	bind && works "$n" || fail "$n" "bind failed"
-else
-	fail "$n" "arecord still running 10 s after unbind"
-	kill -9 $bg
-	bind
-fi
+# unbind while a stream runs: the stream ends with an error at once
+for tool in aplay arecord; do
+	n=virtio_snd.lifecycle.unbind_streaming
+	[ $tool = arecord ] && n=virtio_snd.lifecycle.unbind_capturing
+	stream_bg $tool
+	if ! unbind; then
+		fail "$n" "unbind failed"
+		kill -9 $bg
+		continue
+	fi
+	if interrupted unbind; then
+		bind && works "$n" || fail "$n" "bind failed"
+	else
+		fail "$n" "$why"
+		bind
+	fi
+done
