@@ -118,6 +118,32 @@ host_do() {
 # (1, its error printed as a comment) or after 30 s without an answer (124)
 vus() { host_do vus "$@"; }
 
+# hw_ptr CARD p|c: the position of the card's first substream in that
+# direction ("" unless it is RUNNING)
+hw_ptr() {
+	local f=/proc/asound/card$1/pcm0$2/sub0/status
+	grep -q RUNNING "$f" 2>/dev/null && sed -n 's/^hw_ptr *: *//p' "$f"
+}
+
+# moving CARD SECS: within SECS, a half second in which the card's first
+# playback and capture substreams both ran and moved by at least a
+# quarter of their rate (at half their speed or better)
+moving() {
+	local mi=0 p0 c0 p1 c1 r q=/proc/asound/card$1/pcm0
+	while [ $mi -lt $(($2 * 2)) ]; do
+		mi=$((mi + 1))
+		p0=$(hw_ptr "$1" p) c0=$(hw_ptr "$1" c)
+		usleep 500000
+		p1=$(hw_ptr "$1" p) c1=$(hw_ptr "$1" c)
+		[ -n "$p0" ] && [ -n "$c0" ] && [ -n "$p1" ] && [ -n "$c1" ] || continue
+		r=$(sed -n 's/^rate: \([0-9]*\).*/\1/p' ${q}p/sub0/hw_params)
+		[ $((p1 - p0)) -ge $((${r:-1} / 4)) ] || continue
+		r=$(sed -n 's/^rate: \([0-9]*\).*/\1/p' ${q}c/sub0/hw_params)
+		[ $((c1 - c0)) -ge $((${r:-1} / 4)) ] && return 0
+	done
+	return 1
+}
+
 # clean aplay|arecord ARGS...: run the tool (20 s at most) on S16_LE
 # 48 kHz stereo with ARGS; succeeds only if it exits 0 and reported no
 # xrun (aplay exits 0 after one).  Its messages are in /tmp/clean.err.
