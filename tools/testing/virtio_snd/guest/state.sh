@@ -51,7 +51,7 @@ bounded() {
 			kill -KILL $bpid 2>/dev/null
 		elif [ $n -gt $((lim + 120)) ]; then
 			echo "FAIL: unkillable after SIGKILL (stuck in the kernel)"
-			echo "not ok - virtio_snd.state.$name # hang: unkillable, suite aborted" >&3
+			echo "not ok - ${VSND_STATE_PREFIX:-virtio_snd.state}.$name # hang: unkillable, suite aborted" >&3
 			exit 1
 		fi
 		usleep 100000

@@ -45,7 +45,7 @@ image_copy_bin() {
 }
 
 image_build() {
-	local out=$1 kmods=$2 ko=$3 driver=$4 root m f name deps
+	local out=$1 kmods=$2 ko=$3 driver=$4 root m f name deps=
 	root=$(mktemp -d "${TMPDIR:-/tmp}/vsnd-root.XXXXXX") || return 1
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/share,proc,sys,dev,tmp,host,vsnd/mods,etc,lib64}
 	install -m 755 /bin/busybox "$root/bin/busybox"

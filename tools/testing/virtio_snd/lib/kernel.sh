@@ -105,11 +105,11 @@ kernel_depmod() {
 }
 
 kernel_resolve() {
-	local dir
+	local dir=
 	KSUITE= KBUILD= KCONFIG=
 	case $1 in
 	*/*)
-		kernel_path "$1" || return 1 ;;
+		kernel_path "$1" || return ;;
 	debug|debug-rt)
 		dir=$VSND_CACHE/$1-kernel
 		KIMG=$dir/bzImage
@@ -141,10 +141,11 @@ kernel_resolve() {
 # .config; its modules are installed into $VSND_CACHE/trees/ when the
 # bzImage or a module changed), or a bzImage with $KERNEL_MODULES naming its
 # /lib/modules/<release> directory (config: there, or config-<release>
-# beside the bzImage).
+# beside the bzImage).  Status 2: not a kernel at all (a wrong path, no
+# KERNEL_MODULES), which is the caller's mistake, not the kernel's.
 kernel_path() {
 	local p=$1 out
-	p=$(readlink -f "$p") || return 1
+	p=$(readlink -f "$p") || { echo "KERNEL=$1: no such path" >&2; return 2; }
 	if [ -d "$p" ]; then
 		KIMG=$p/arch/x86/boot/bzImage
 		[ -f "$KIMG" ] || { echo "no arch/x86/boot/bzImage in $p (not a built kernel tree)" >&2; return 1; }
@@ -153,8 +154,8 @@ kernel_path() {
 			{ echo "no include/config/kernel.release in $p" >&2; return 1; }
 		out=$VSND_CACHE/trees/$(echo "$p" | tr / _)
 		KMODS=$out/lib/modules/$KREL
-		# installed again when the bzImage or a module changed
-		[ "$(cat "$out/.stamp" 2>/dev/null)" = "$(stat -c '%s %Y' "$KIMG")" ] &&
+		# installed again when the bzImage, the config or a module changed
+		[ "$(cat "$out/.stamp" 2>/dev/null)" = "$(kernel_tree_stamp "$p")" ] &&
 			[ -z "$(find "$p" -name '*.ko' -newer "$out/.stamp" -print -quit)" ] &&
 			return 0
 		rm -rf "$out" && mkdir -p "$KMODS" || return 1
@@ -162,15 +163,17 @@ kernel_path() {
 			make -s -C "$p" INSTALL_MOD_PATH="$out" modules_install >&2 ||
 				{ echo "make modules_install failed in $p" >&2; return 1; }
 		else
+			# Kbuild lists what is built in even without modules
 			: > "$KMODS/modules.dep"
-			: > "$KMODS/modules.builtin"
+			cp "$p/modules.builtin" "$KMODS/" 2>/dev/null ||
+				: > "$KMODS/modules.builtin"
 		fi
-		stat -c '%s %Y' "$KIMG" > "$out/.stamp"
+		kernel_tree_stamp "$p" > "$out/.stamp"
 	elif [ -f "$p" ]; then
 		KIMG=$p
 		KMODS=${KERNEL_MODULES:-}
 		[ -f "$KMODS/modules.dep" ] ||
-			{ echo "KERNEL=<bzImage> needs KERNEL_MODULES=<its /lib/modules/<release>> (with modules.dep)" >&2; return 1; }
+			{ echo "KERNEL=<bzImage> needs KERNEL_MODULES=<its /lib/modules/<release>> (with modules.dep)" >&2; return 2; }
 		KMODS=$(readlink -f "$KMODS")
 		KREL=$(basename "$KMODS")
 		KCONFIG=$(ls "$KMODS/config" "$KMODS/build/.config" \
@@ -178,8 +181,14 @@ kernel_path() {
 		if [ -d "$KMODS/build" ]; then KBUILD=$KMODS/build; fi
 	else
 		echo "KERNEL=$1: no such kernel tree or image" >&2
-		return 1
+		return 2
 	fi
+}
+
+# kernel_tree_stamp <tree>: what says a built tree changed
+kernel_tree_stamp() {
+	stat -c '%s %Y' "$1/arch/x86/boot/bzImage" "$1/.config" "$1/modules.order" 2>/dev/null
+	return 0
 }
 
 # kernel_builtin <module>: whether the kernel has <module> built in
@@ -227,6 +236,9 @@ kconfig_missing() {
 		k = $0; sub(/=.*/, "", k); v = $0; sub(/^[^=]*=/, "", v)
 		h = k in have ? have[k] : "not set"
 		if (h == v || (groups != "" && v ~ /^[ym]$/ && h ~ /^[ym]$/))
+			next
+		# a number: at least that much
+		if (groups != "" && v ~ /^[0-9]+$/ && h ~ /^[0-9]+$/ && h + 0 >= v + 0)
 			next
 		print k "=" v " (have: " h ")"
 	}

@@ -20,8 +20,9 @@ pm_dir() {
 	mkdir -p "$w"
 	echo "$1" > "$w/group"
 	echo "${VSND_PM_CYCLES:-20}" > "$w/cycles"
-	# the streams must outlast the cycles (the debug kernel is slower)
-	if [ -n "$KSLOW" ]; then echo 60; else echo 25; fi > "$w/secs"
+	# the streams must outlast the cycles, each at least half a second
+	# (moving), 20 s on 7.3-rt; the debug kernel is slower
+	if [ -n "$KSLOW" ]; then echo 90; else echo 40; fi > "$w/secs"
 }
 
 # group_pm: 20 suspend/resume cycles (pm_test devices) while aplay and
@@ -45,9 +46,7 @@ cards_exact() {
 	echo "$g" > "$w/group"
 	echo "$1" > "$w/ncards"
 	echo exact > "$w/mode"
-	# a debug guest streaming six directions at once needs more than
-	# 80 ms to keep up (arecord overruns: a buffer of data lost)
-	if [ -n "$KSLOW" ]; then echo 400000; else echo 80000; fi > "$w/buffer_us"
+	buffer_us "$w"
 	: > "$w/combos"
 	: > "$w/.asoundrc"
 	while [ $i -lt "$1" ]; do

@@ -151,7 +151,7 @@ clean() {
 	local tool=$1
 	shift
 	timeout 20 "$tool" -q -t raw -f S16_LE -r 48000 -c 2 "$@" 2> /tmp/clean.err ||
-		return 1
+		{ echo "$tool: exit status $?" >> /tmp/clean.err; return 1; }
 	if grep -qE 'underrun|overrun' /tmp/clean.err; then
 		echo "$tool: xrun" >> /tmp/clean.err
 		return 1
@@ -180,15 +180,17 @@ play_combos() {
 
 # capture_combos FILE FIRSTCARD: card FIRSTCARD+N records the combination
 # on line N+1 of FILE (NAME FORMAT RATE CHANNELS rw|mmap FRAMES) into
-# /host/rec/NAME, 10 ms periods; prints "# recorded NAME RC" for the host,
-# and "# xrun NAME" when arecord reported one
+# /host/rec/NAME, 10 ms periods in a buffer of /host/buffer_us (80 ms);
+# prints "# recorded NAME RC" for the host, and "# xrun NAME" when
+# arecord reported one
 capture_combos() {
-	local cf=$1 ci=$2 cn cfmt crate cch cmode cframes cm crc
+	local cf=$1 ci=$2 cn cfmt crate cch cmode cframes cm crc cbuf
+	cbuf=$(cat /host/buffer_us 2>/dev/null || echo 80000)
 	while read -r cn cfmt crate cch cmode cframes; do
 		[ "$cmode" = mmap ] && cm=-M || cm=
 		wait_card $ci 10
 		timeout 20 arecord -q -D "hw:$ci,0" -t raw -f "$cfmt" -r "$crate" \
-			-c "$cch" $cm -F 10000 -B 80000 \
+			-c "$cch" $cm -F 10000 -B "$cbuf" \
 			-s "$cframes" "/host/rec/$cn" 2> /tmp/err
 		crc=$?
 		[ $crc -ne 0 ] && sed 's/^/#   /' /tmp/err | head -n 3

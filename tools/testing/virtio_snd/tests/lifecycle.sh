@@ -18,7 +18,8 @@ works() { # works NAME: card 0 is back, plays and records without an xrun
 	ok "$1"
 }
 # stream_bg aplay|arecord: a 20 s stream in the background, pid in $bg:
-# far longer than a removal may take to end it
+# far longer than a removal may take to end it.  Fails (killing it) if it
+# is not RUNNING within 5 s: a removal must find it running, not opening.
 stream_bg() {
 	if [ "$1" = aplay ]; then
 		timeout 30 aplay -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 -d 20 /dev/zero 2>/dev/null &
@@ -26,6 +27,16 @@ stream_bg() {
 		timeout 30 arecord -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 -d 20 /dev/null 2>/dev/null &
 	fi
 	bg=$!
+	si=0
+	while [ -z "$(hw_ptr 0 "$([ "$1" = aplay ] && echo p || echo c)")" ]; do
+		si=$((si + 1))
+		if [ $si -gt 50 ]; then
+			kill -9 $bg
+			wait $bg
+			return 1
+		fi
+		usleep 100000
+	done
 	sleep 1
 }
 # interrupted WHAT: the removal (WHAT) ended the stream $bg with an error
@@ -65,9 +76,10 @@ done
 # and works once the stream is stopped), or the module goes and the
 # stream ends with an error at once; never a hang.
 n=virtio_snd.lifecycle.rmmod_streaming
-stream_bg aplay
 why=
-if rmmod virtio_snd 2>/dev/null; then
+if ! stream_bg aplay; then
+	why="the stream did not start"
+elif rmmod virtio_snd 2>/dev/null; then
 	echo "# rmmod succeeded while streaming"
 	interrupted rmmod
 else
@@ -79,14 +91,17 @@ else
 		why="rmmod fails after the stream ended"
 	fi
 fi
-insmod /vsnd/virtio_snd.ko
+[ -e /sys/module/virtio_snd ] || insmod /vsnd/virtio_snd.ko
 if [ -n "$why" ]; then fail "$n" "$why"; else works "$n"; fi
 
 # unbind while a stream runs: the stream ends with an error at once
 for tool in aplay arecord; do
 	n=virtio_snd.lifecycle.unbind_streaming
 	[ $tool = arecord ] && n=virtio_snd.lifecycle.unbind_capturing
-	stream_bg $tool
+	if ! stream_bg $tool; then
+		fail "$n" "the stream did not start"
+		continue
+	fi
 	if ! unbind; then
 		fail "$n" "unbind failed"
 		kill -9 $bg
