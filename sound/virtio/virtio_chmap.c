@@ -119,7 +119,7 @@ int virtsnd_chmap_parse_cfg(struct virtio_snd *snd)
 	if (!snd->chmaps)
 		return -ENOMEM;
 
-	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_CHMAP_INFO, count,
+	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_CHMAP_INFO, 0, count,
 				    sizeof(*snd->chmaps), snd->chmaps);
 	if (rc) {
 		dev_info(&vdev->dev,

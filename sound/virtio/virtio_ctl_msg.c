@@ -426,7 +426,8 @@ void virtsnd_ctl_msg_cancel_all(struct virtio_snd *snd)
  * virtsnd_ctl_query_info() - query item information from the device
  * @snd: the card
  * @command: VIRTIO_SND_R_*_INFO
- * @count: number of items (all of them, starting at id 0)
+ * @start: id of the first item
+ * @count: number of items
  * @size: size of one item as the driver knows it
  * @info: destination, @count * @size bytes
  *
@@ -436,16 +437,16 @@ void virtsnd_ctl_msg_cancel_all(struct virtio_snd *snd)
  * Context: process context, may sleep.
  * Return: 0 on success or a negative error code.
  */
-int virtsnd_ctl_query_info(struct virtio_snd *snd, u32 command, u32 count,
-			   size_t size, void *info)
+int virtsnd_ctl_query_info(struct virtio_snd *snd, u32 command, u32 start,
+			   u32 count, size_t size, void *info)
 {
 	u32 chunk = max_t(u32, 1, (VIRTSND_INFO_CHUNK_BYTES -
 				   sizeof(struct virtio_snd_hdr)) / size);
-	u32 start;
+	u32 done;
 	int rc = 0;
 
-	for (start = 0; start < count && !rc; start += chunk) {
-		u32 n = min(chunk, count - start);
+	for (done = 0; done < count && !rc; done += chunk) {
+		u32 n = min(chunk, count - done);
 		struct virtio_snd_query_info *query;
 		struct virtio_snd_msg *msg;
 
@@ -457,13 +458,13 @@ int virtsnd_ctl_query_info(struct virtio_snd *snd, u32 command, u32 count,
 
 		query = virtsnd_ctl_msg_request(msg);
 		query->hdr.code = cpu_to_le32(command);
-		query->start_id = cpu_to_le32(start);
+		query->start_id = cpu_to_le32(start + done);
 		query->count = cpu_to_le32(n);
 		query->size = cpu_to_le32(size);
 
 		rc = virtsnd_ctl_msg_send(snd, msg);
 		if (!rc)
-			memcpy(info + start * size,
+			memcpy(info + done * size,
 			       virtsnd_ctl_msg_response(msg) +
 			       sizeof(struct virtio_snd_hdr), n * size);
 		virtsnd_ctl_msg_unref(msg);

@@ -43,8 +43,8 @@ int virtsnd_ctl_status_to_errno(struct virtio_snd *snd, u32 request,
 void virtsnd_ctl_msg_cancel_all(struct virtio_snd *snd);
 void virtsnd_ctl_msg_set_dead(struct virtio_snd *snd, bool dead);
 
-int virtsnd_ctl_query_info(struct virtio_snd *snd, u32 command, u32 count,
-			   size_t size, void *info);
+int virtsnd_ctl_query_info(struct virtio_snd *snd, u32 command, u32 start,
+			   u32 count, size_t size, void *info);
 
 void virtsnd_ctl_notify_cb(struct virtqueue *vqueue);
 

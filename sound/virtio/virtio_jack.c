@@ -177,7 +177,7 @@ int virtsnd_jack_parse_cfg(struct virtio_snd *snd)
 		return -ENOMEM;
 	}
 
-	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_JACK_INFO, count,
+	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_JACK_INFO, 0, count,
 				    sizeof(*info), info);
 	if (rc) {
 		dev_warn(&vdev->dev,
@@ -429,7 +429,7 @@ void virtsnd_jack_restore(struct virtio_snd *snd)
 	if (!info)
 		return;
 
-	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_JACK_INFO, snd->njacks,
+	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_JACK_INFO, 0, snd->njacks,
 				    sizeof(*info), info);
 	if (rc)
 		dev_warn(&snd->vdev->dev,

@@ -462,27 +462,6 @@ static void virtsnd_kctl_clamp_shadow(struct virtio_kctl *vk)
 	}
 }
 
-/* A CTL_INFO request for element @id alone. */
-static struct virtio_snd_msg *virtsnd_kctl_info_msg(u32 id)
-{
-	struct virtio_snd_query_info *query;
-	struct virtio_snd_msg *msg;
-
-	msg = virtsnd_ctl_msg_alloc(sizeof(*query),
-				    sizeof(struct virtio_snd_hdr) +
-				    sizeof(struct virtio_snd_ctl_info),
-				    GFP_KERNEL);
-	if (!msg)
-		return NULL;
-	query = virtsnd_ctl_msg_request(msg);
-	query->hdr.code = cpu_to_le32(VIRTIO_SND_R_CTL_INFO);
-	query->start_id = cpu_to_le32(id);
-	query->count = cpu_to_le32(1);
-	query->size = cpu_to_le32(sizeof(struct virtio_snd_ctl_info));
-
-	return msg;
-}
-
 /* The device's new access bits. */
 static void virtsnd_kctl_update_access(struct virtio_snd *snd,
 				       struct virtio_kctl *vk, u32 id,
@@ -515,9 +494,8 @@ static void virtsnd_kctl_update_access(struct virtio_snd *snd,
 static int virtsnd_kctl_refresh(struct virtio_snd *snd, struct virtio_kctl *vk)
 {
 	u32 id = vk->kctl->private_value;
-	struct virtio_snd_ctl_info *info;
+	struct virtio_snd_ctl_info info;
 	struct virtio_kctl fresh = {};
-	struct virtio_snd_msg *msg;
 	u32 access;
 	int rc;
 
@@ -527,16 +505,12 @@ static int virtsnd_kctl_refresh(struct virtio_snd *snd, struct virtio_kctl *vk)
 	/* cleared first: an event after this is answered by a later query */
 	WRITE_ONCE(vk->info_stale, false);
 
-	msg = virtsnd_kctl_info_msg(id);
-	if (!msg)
-		return -ENOMEM;
-
-	rc = virtsnd_ctl_msg_send(snd, msg);
+	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_CTL_INFO, id, 1,
+				    sizeof(info), &info);
 	if (rc)
 		goto out;
 
-	info = virtsnd_kctl_msg_payload(msg);
-	rc = virtsnd_kctl_check_info(snd, id, info, &fresh, true);
+	rc = virtsnd_kctl_check_info(snd, id, &info, &fresh, true);
 	if (rc)
 		goto out;
 	if (fresh.type != vk->type || fresh.count != vk->count ||
@@ -553,7 +527,7 @@ static int virtsnd_kctl_refresh(struct virtio_snd *snd, struct virtio_kctl *vk)
 	vk->step = fresh.step;
 	if (vk->shadow)
 		virtsnd_kctl_clamp_shadow(vk);
-	access = le32_to_cpu(info->access) & VIRTSND_KCTL_ACCESS_KNOWN;
+	access = le32_to_cpu(info.access) & VIRTSND_KCTL_ACCESS_KNOWN;
 	virtsnd_kctl_update_access(snd, vk, id, access);
 
 out:
@@ -564,7 +538,6 @@ out:
 	 */
 	if (rc == -ETIMEDOUT || rc == -EIO || rc == -ENODEV)
 		WRITE_ONCE(vk->info_stale, true);
-	virtsnd_ctl_msg_unref(msg);
 	return rc;
 }
 
@@ -1161,7 +1134,7 @@ int virtsnd_kctl_build_devs(struct virtio_snd *snd)
 		return -ENOMEM;
 	}
 
-	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_CTL_INFO, count,
+	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_CTL_INFO, 0, count,
 				    sizeof(*info), info);
 	if (rc) {
 		dev_warn(&vdev->dev,

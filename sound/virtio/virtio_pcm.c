@@ -419,7 +419,7 @@ static int virtsnd_pcm_read_info(struct virtio_snd *snd)
 	if (!info)
 		return -ENOMEM;
 
-	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_PCM_INFO,
+	rc = virtsnd_ctl_query_info(snd, VIRTIO_SND_R_PCM_INFO, 0,
 				    snd->nsubstreams, sizeof(*info), info);
 	if (rc) {
 		dev_err(dev, "PCM_INFO request failed: %d\n", rc);
