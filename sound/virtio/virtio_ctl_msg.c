@@ -32,8 +32,6 @@
  * @list: entry in virtio_snd::ctl_msgs while the device owns the message
  * @notify: completed when the device answers or the message is cancelled
  * @kref: reference count
- * @callback: completion callback of an asynchronous message, or NULL
- * @data: opaque pointer for @callback
  * @request_code: request code, for diagnostics
  * @response_size: size of the response buffer
  * @used_len: bytes written by the device
@@ -46,8 +44,6 @@ struct virtio_snd_msg {
 	struct list_head list;
 	struct completion notify;
 	struct kref kref;
-	virtsnd_ctl_msg_cb_t callback;
-	void *data;
 	u32 request_code;
 	size_t response_size;
 	unsigned int used_len;
@@ -129,30 +125,6 @@ void *virtsnd_ctl_msg_request(struct virtio_snd_msg *msg)
 void *virtsnd_ctl_msg_response(struct virtio_snd_msg *msg)
 {
 	return sg_virt(&msg->sg_response);
-}
-
-/**
- * virtsnd_ctl_msg_set_data() - attach an opaque pointer for the callback
- * @msg: the message
- * @data: the pointer
- *
- * Context: any context, before the message is sent.
- */
-void virtsnd_ctl_msg_set_data(struct virtio_snd_msg *msg, void *data)
-{
-	msg->data = data;
-}
-
-/**
- * virtsnd_ctl_msg_data() - the opaque pointer of a message
- * @msg: the message
- *
- * Context: any context.
- * Return: what virtsnd_ctl_msg_set_data() stored.
- */
-void *virtsnd_ctl_msg_data(struct virtio_snd_msg *msg)
-{
-	return msg->data;
 }
 
 /**
@@ -246,8 +218,6 @@ static void virtsnd_ctl_msg_finish(struct virtio_snd *snd,
 {
 	list_del_init(&msg->list);
 	msg->rc = rc;
-	if (msg->callback)
-		msg->callback(snd, msg, rc);
 	complete(&msg->notify);
 	/* the reference the queue held */
 	virtsnd_ctl_msg_unref(msg);
@@ -285,8 +255,7 @@ void virtsnd_ctl_notify_cb(struct virtqueue *vqueue)
 
 /* Give the message to the device; the queue takes its own reference. */
 static int virtsnd_ctl_msg_queue(struct virtio_snd *snd,
-				 struct virtio_snd_msg *msg,
-				 virtsnd_ctl_msg_cb_t callback)
+				 struct virtio_snd_msg *msg)
 {
 	struct virtio_snd_queue *queue = virtsnd_control_queue(snd);
 	struct virtio_snd_hdr *request = virtsnd_ctl_msg_request(msg);
@@ -296,7 +265,6 @@ static int virtsnd_ctl_msg_queue(struct virtio_snd *snd,
 	int rc;
 
 	msg->request_code = le32_to_cpu(request->code);
-	msg->callback = callback;
 	/* a device that does not write the status must not read as S_OK */
 	response->code = 0;
 	msg->used_len = 0;
@@ -334,28 +302,23 @@ static int virtsnd_ctl_msg_queue(struct virtio_snd *snd,
 }
 
 /**
- * virtsnd_ctl_msg_send() - send a control message and wait for the answer
+ * virtsnd_ctl_msg_wait() - wait for the answer to a queued message
  * @snd: the card
- * @msg: the message (the caller keeps its reference and drops it afterwards)
+ * @msg: the message (queued by virtsnd_ctl_msg_send_async())
  *
  * The wait is deliberately not interruptible: a signal must not make the
  * driver believe a request failed that the device then executes.  After
  * msg_timeout_ms the request fails with -ETIMEDOUT; the message then stays
  * referenced by the queue until the device (or cancel-all) returns it.
  *
- * Context: process context, may sleep.  Takes the control queue lock.
+ * Context: process context, may sleep.
  * Return: 0 on success or a negative error code.
  */
-int virtsnd_ctl_msg_send(struct virtio_snd *snd, struct virtio_snd_msg *msg)
+int virtsnd_ctl_msg_wait(struct virtio_snd *snd, struct virtio_snd_msg *msg)
 {
 	unsigned long left;
-	int rc;
 
 	might_sleep();
-
-	rc = virtsnd_ctl_msg_queue(snd, msg, NULL);
-	if (rc)
-		return rc;
 
 	left = wait_for_completion_timeout(&msg->notify,
 					   msecs_to_jiffies(virtsnd_msg_timeout_ms));
@@ -371,19 +334,37 @@ int virtsnd_ctl_msg_send(struct virtio_snd *snd, struct virtio_snd_msg *msg)
 }
 
 /**
- * virtsnd_ctl_msg_send_async() - send a control message without waiting
+ * virtsnd_ctl_msg_send() - send a control message and wait for the answer
  * @snd: the card
  * @msg: the message (the caller keeps its reference and drops it afterwards)
- * @callback: optional completion callback
+ *
+ * Context: process context, may sleep.  Takes the control queue lock.
+ * Return: 0 on success or a negative error code (see virtsnd_ctl_msg_wait()).
+ */
+int virtsnd_ctl_msg_send(struct virtio_snd *snd, struct virtio_snd_msg *msg)
+{
+	int rc;
+
+	rc = virtsnd_ctl_msg_queue(snd, msg);
+	if (rc)
+		return rc;
+
+	return virtsnd_ctl_msg_wait(snd, msg);
+}
+
+/**
+ * virtsnd_ctl_msg_send_async() - send a control message without waiting
+ * @snd: the card
+ * @msg: the message (the caller keeps its reference; virtsnd_ctl_msg_wait()
+ *       takes the answer)
  *
  * Context: any context.  Takes the control queue lock.
  * Return: 0 if the message was queued, or a negative error code.
  */
 int virtsnd_ctl_msg_send_async(struct virtio_snd *snd,
-			       struct virtio_snd_msg *msg,
-			       virtsnd_ctl_msg_cb_t callback)
+			       struct virtio_snd_msg *msg)
 {
-	return virtsnd_ctl_msg_queue(snd, msg, callback);
+	return virtsnd_ctl_msg_queue(snd, msg);
 }
 
 /**

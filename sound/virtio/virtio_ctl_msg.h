@@ -13,31 +13,16 @@
 struct virtio_snd;
 struct virtio_snd_msg;
 
-/**
- * typedef virtsnd_ctl_msg_cb_t - completion callback of an asynchronous message
- * @snd: the card
- * @msg: the message (the callback must not drop the reference it does not own)
- * @rc: 0 on success or the negative error code of the request
- *
- * Context: called from the control queue callback (hard IRQ) with the
- * control queue lock held, or from virtsnd_ctl_msg_cancel_all().  Must not
- * sleep.
- */
-typedef void (*virtsnd_ctl_msg_cb_t)(struct virtio_snd *snd,
-				     struct virtio_snd_msg *msg, int rc);
-
 struct virtio_snd_msg *virtsnd_ctl_msg_alloc(size_t request_size,
 					     size_t response_size, gfp_t gfp);
 void virtsnd_ctl_msg_unref(struct virtio_snd_msg *msg);
 void *virtsnd_ctl_msg_request(struct virtio_snd_msg *msg);
 void *virtsnd_ctl_msg_response(struct virtio_snd_msg *msg);
-void virtsnd_ctl_msg_set_data(struct virtio_snd_msg *msg, void *data);
-void *virtsnd_ctl_msg_data(struct virtio_snd_msg *msg);
 
 int virtsnd_ctl_msg_send(struct virtio_snd *snd, struct virtio_snd_msg *msg);
 int virtsnd_ctl_msg_send_async(struct virtio_snd *snd,
-			       struct virtio_snd_msg *msg,
-			       virtsnd_ctl_msg_cb_t callback);
+			       struct virtio_snd_msg *msg);
+int virtsnd_ctl_msg_wait(struct virtio_snd *snd, struct virtio_snd_msg *msg);
 int virtsnd_ctl_status_to_errno(struct virtio_snd *snd, u32 request,
 				u32 status);
 void virtsnd_ctl_msg_cancel_all(struct virtio_snd *snd);

@@ -79,9 +79,8 @@ struct virtsnd_pcm_params {
  * @params: the device's parameters, under @cmd_mutex (read unlocked by the
  *          state dump)
  * @cmd_timeouts: commands the device did not answer in time (@cmd_mutex)
- * @stop_failed: an asynchronous STOP failed, so the device may still run
- *               the stream (set by the control completion, taken under
- *               @cmd_mutex; READ_ONCE/WRITE_ONCE)
+ * @stop_msg: the asynchronous STOP whose answer the stream's next command
+ *            takes (a reference; @cmd_mutex)
  * @elapsed_work: reports completed periods, on the card's workqueue
  * @drain_work: sends the partial last period of a drain that started the
  *              stream
@@ -140,7 +139,7 @@ struct virtio_pcm_substream {
 	enum virtsnd_pcm_state state;
 	struct virtsnd_pcm_params params;
 	unsigned int cmd_timeouts;
-	bool stop_failed;
+	struct virtio_snd_msg *stop_msg;
 
 	struct work_struct elapsed_work;
 	struct work_struct drain_work;

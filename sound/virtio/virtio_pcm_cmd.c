@@ -108,6 +108,34 @@ virtsnd_pcm_cmd_alloc(struct virtio_pcm_substream *vss, u32 request,
 }
 
 /*
+ * Take the answer to an asynchronous STOP before the stream's next
+ * command.  The device handles the control queue in order: a command sent
+ * behind a STOP it refused or never answered reaches a stream that still
+ * runs, and a strict device refuses a RELEASE there.  A STOP that failed or
+ * timed out leaves the stream UNKNOWN, for which quiesce recovers.
+ */
+static void virtsnd_pcm_stop_settle(struct virtio_pcm_substream *vss)
+{
+	struct virtio_snd_msg *msg = vss->stop_msg;
+	int rc;
+
+	lockdep_assert_held(&vss->cmd_mutex);
+
+	if (!msg)
+		return;
+	vss->stop_msg = NULL;
+	rc = virtsnd_ctl_msg_wait(vss->snd, msg);
+	virtsnd_ctl_msg_unref(msg);
+	if (!rc)
+		return;
+	dev_warn_ratelimited(&vss->snd->vdev->dev,
+			     "stream %u: STOP failed: %d\n", vss->sid, rc);
+	if (rc == -ETIMEDOUT)
+		vss->cmd_timeouts++;
+	vss->state = VIRTSND_PCM_S_UNKNOWN;
+}
+
+/*
  * A command without payload (PREPARE, RELEASE, START, STOP), if the state
  * machine allows it in the stream's state; its table index in @idx.
  */
@@ -116,6 +144,7 @@ virtsnd_pcm_cmd_new(struct virtio_pcm_substream *vss, u32 request, int *idx)
 {
 	struct virtio_snd_msg *msg;
 
+	virtsnd_pcm_stop_settle(vss);
 	*idx = virtsnd_pcm_cmd_index(vss, request);
 	if (*idx < 0)
 		return ERR_PTR(*idx);
@@ -167,20 +196,6 @@ int virtsnd_pcm_cmd(struct virtio_pcm_substream *vss, u32 request)
 	return virtsnd_pcm_cmd_send(vss, idx, msg);
 }
 
-static void virtsnd_pcm_cmd_async_done(struct virtio_snd *snd,
-				       struct virtio_snd_msg *msg, int rc)
-{
-	struct virtio_pcm_substream *vss = virtsnd_ctl_msg_data(msg);
-
-	if (rc && rc != -ENODEV) {
-		dev_warn_ratelimited(&snd->vdev->dev,
-				     "stream %u: STOP failed: %d\n",
-				     vss->sid, rc);
-		/* the next quiesce recovers: see virtsnd_pcm_stop_failed() */
-		WRITE_ONCE(vss->stop_failed, true);
-	}
-}
-
 /**
  * virtsnd_pcm_cmd_async() - send a PCM command without waiting
  * @vss: the stream
@@ -188,7 +203,7 @@ static void virtsnd_pcm_cmd_async_done(struct virtio_snd *snd,
  *
  * The state changes when the command is queued: later commands of the
  * stream follow it in the control queue, which the device handles in order.
- * A failure is logged and makes the next quiesce recover the stream.
+ * The next command takes the answer first (virtsnd_pcm_stop_settle()).
  *
  * Context: process context; @vss->cmd_mutex held.  Does not wait for the
  * device.
@@ -203,14 +218,15 @@ int virtsnd_pcm_cmd_async(struct virtio_pcm_substream *vss, u32 request)
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 
-	virtsnd_ctl_msg_set_data(msg, vss);
-	rc = virtsnd_ctl_msg_send_async(vss->snd, msg,
-					virtsnd_pcm_cmd_async_done);
-	virtsnd_ctl_msg_unref(msg);
-	if (!rc)
-		vss->state = virtsnd_pcm_transitions[idx].to;
+	rc = virtsnd_ctl_msg_send_async(vss->snd, msg);
+	if (rc) {
+		virtsnd_ctl_msg_unref(msg);
+		return rc;
+	}
+	vss->state = virtsnd_pcm_transitions[idx].to;
+	vss->stop_msg = msg;
 
-	return rc;
+	return 0;
 }
 
 /* Field by field: the structure has padding. */
@@ -323,23 +339,6 @@ static int virtsnd_pcm_recover(struct virtio_pcm_substream *vss)
 	return 0;
 }
 
-/*
- * Take the news of a failed asynchronous STOP: the device may still run
- * the stream, which a strict device shows by refusing RELEASE.  The state
- * becomes UNKNOWN, for which recovery sends STOP and RELEASE again.
- */
-static bool virtsnd_pcm_stop_failed(struct virtio_pcm_substream *vss)
-{
-	lockdep_assert_held(&vss->cmd_mutex);
-
-	if (!READ_ONCE(vss->stop_failed))
-		return false;
-	WRITE_ONCE(vss->stop_failed, false);
-	vss->state = VIRTSND_PCM_S_UNKNOWN;
-
-	return true;
-}
-
 /**
  * virtsnd_pcm_quiesce() - stop I/O and bring the stream to a state where
  *			   SET_PARAMS is legal
@@ -358,7 +357,7 @@ int virtsnd_pcm_quiesce(struct virtio_pcm_substream *vss)
 	int rc = 0;
 
 	virtsnd_pcm_ring_enable(vss, false);
-	virtsnd_pcm_stop_failed(vss);
+	virtsnd_pcm_stop_settle(vss);
 
 	if (vss->state == VIRTSND_PCM_S_UNKNOWN) {
 		rc = virtsnd_pcm_recover(vss);
@@ -369,9 +368,6 @@ int virtsnd_pcm_quiesce(struct virtio_pcm_substream *vss)
 			    (vss->state == VIRTSND_PCM_S_PREPARED &&
 			     vss->inflight)))
 			rc = virtsnd_pcm_cmd(vss, VIRTIO_SND_R_PCM_RELEASE);
-		/* the STOP's answer came in only just before the RELEASE's */
-		if (rc && virtsnd_pcm_stop_failed(vss))
-			rc = virtsnd_pcm_recover(vss);
 	}
 
 	if (rc)
@@ -463,7 +459,10 @@ void virtsnd_pcm_device_reset(struct virtio_snd *snd)
 		guard(mutex)(&vss->cmd_mutex);
 		virtsnd_pcm_ring_forget(vss);
 		vss->state = VIRTSND_PCM_S_IDLE;
-		/* the reset stopped the stream: nothing left to recover */
-		WRITE_ONCE(vss->stop_failed, false);
+		/* cancelled by the reset: nothing left to wait for */
+		if (vss->stop_msg) {
+			virtsnd_ctl_msg_unref(vss->stop_msg);
+			vss->stop_msg = NULL;
+		}
 	}
 }
