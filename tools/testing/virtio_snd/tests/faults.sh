@@ -34,14 +34,20 @@ r() { check "$@"; }
 
 # (vus prints its request on the output serial: never redirect it)
 
-# finish NAME MARK [quiet]: .message and .kernel_log from the dmesg lines
-# since MARK ("quiet": nothing wrong to report, no .message)
+# finish NAME MARK MSG: .message and .kernel_log from the dmesg lines
+# since MARK.  MSG: an ERE that a line of the driver's must match (the
+# message this fault must cause), or "-": the driver must say nothing
 finish() {
 	dmesg | sed -n "$(($2 + 1)),\$p" > /tmp/dm
 	grep -v 'taints kernel\|verification failed' /tmp/dm | sed 's/^/# dmesg: /' | head -n 6
-	[ "${3:-}" = quiet ] ||
-		r "$1.message" "no kernel message from the device's driver" \
-			grep -qE 'virtio[0-9]+: ' /tmp/dm
+	grep -E 'virtio[0-9]+: ' /tmp/dm > /tmp/dm.drv
+	if [ "$3" = - ]; then
+		r "$1.message" "unexpected: $(head -n 1 /tmp/dm.drv)" \
+			sh -c '! [ -s /tmp/dm.drv ]'
+	else
+		r "$1.message" "no message matching '$3' ($(wc -l < /tmp/dm.drv) others)" \
+			grep -qE "$3" /tmp/dm.drv
+	fi
 	r "$1.kernel_log" "$(grep -E "$BAD" /tmp/dm | head -n 1)" \
 		sh -c "! grep -qE '$BAD' /tmp/dm"
 }
@@ -60,14 +66,14 @@ after() {
 	[ $ast = 0 ] || { rebind; wait_card "$card" 10; }
 }
 
-# fcase NAME WANT[/rebind|/quiet] OP CMD...: run the device commands CMD
+# fcase NAME WANT[/rebind] MSG OP CMD...: run the device commands CMD
 # (vus: "fault ...", "event ..."), then OP (sh -c, 30 s limit), then "fault
-# clear"; WANT: fail (OP must fail, not hang), ok (OP must work) or any;
-# /rebind: the follow-up after a re-probe; /quiet: no message expected
+# clear"; WANT: fail (OP must fail, not hang) or ok (OP must work);
+# /rebind: the follow-up after a re-probe; MSG: see finish
 fcase() {
-	local n=$T.$1 want=${2%/*} how= op=$3 m st t0 t1
+	local n=$T.$1 want=${2%/*} how= msg=$3 op=$4 m st t0 t1
 	[ "$want" != "$2" ] && how=${2#*/}
-	shift 3
+	shift 4
 	m=$(dmark)
 	for c in "$@"; do vus $c || echo "# vus $c: refused"; done
 	t0=$(date +%s)
@@ -79,9 +85,10 @@ fcase() {
 	case $want in
 	fail) r "$n.op" "status $st, want a clean failure" [ $st != 0 -a $st != 124 ] ;;
 	ok) r "$n.op" "status $st: $(tail -n 1 /tmp/op.out)" [ $st = 0 ] ;;
+	*) fail "$n.op" "unknown expectation '$want'" ;;
 	esac
 	after "$n" $how
-	finish "$n" "$m" $how
+	finish "$n" "$m" "$msg"
 }
 
 vdev=
@@ -90,12 +97,13 @@ rebind() {
 	echo "$vdev" > /sys/bus/virtio/drivers/virtio_snd/bind
 }
 
-# pcase NAME WANT CHECK CMD...: the device commands, then a re-probe; WANT:
-# absent (no card, cleanly) or present (a card, CHECK (sh -c) holds);
-# then the faults cleared, a re-probe and the follow-up
+# pcase NAME WANT MSG CHECK CMD...: the device commands, then a re-probe;
+# WANT: absent (no card, cleanly) or present (a card, CHECK (sh -c)
+# holds); then the faults cleared, a re-probe and the follow-up; MSG: see
+# finish
 pcase() {
-	local n=$T.$1 want=$2 chk=$3 m got=absent t0 t1
-	shift 3
+	local n=$T.$1 want=$2 msg=$3 chk=$4 m got=absent t0 t1
+	shift 4
 	m=$(dmark)
 	vus fault clear
 	for c in "$@"; do vus $c || echo "# vus $c: refused"; done
@@ -114,7 +122,7 @@ pcase() {
 	fi
 	rebind
 	if wait_card "$card" 10; then after "$n"; else fail "$n.after" "no card after a clean re-probe"; fi
-	finish "$n" "$m"
+	finish "$n" "$m" "$msg"
 }
 
 jacks() { amixer -c "$card" controls | grep -c "iface=CARD,name='.* Jack'"; }
@@ -124,6 +132,10 @@ mixers() { amixer -c "$card" controls | grep -c "iface=MIXER"; }
 if [ "$mode" = config ]; then
 	# the module is loaded here: a probe that never ends must not hang
 	# the guest
+	case $cname in
+	huge_chmaps) cmsg='invalid number of channel maps' ;;
+	*) cmsg="invalid number of ${cname#huge_} " ;;
+	esac
 	m=$(dmark)
 	insmod /vsnd/virtio_snd.ko &
 	ip=$!
@@ -133,7 +145,7 @@ if [ "$mode" = config ]; then
 		i=$((i + 1))
 	done
 	r "$T.$cname.op" "probe still running after 30 s" sh -c "! kill -0 $ip 2>/dev/null"
-	kill -0 $ip 2>/dev/null && { finish "$T.$cname" "$m"; exit 0; }
+	kill -0 $ip 2>/dev/null && { finish "$T.$cname" "$m" "$cmsg"; exit 0; }
 	if wait_card "$card" 1; then
 		identity "faults.$cname"
 		echo "# card present: $(aplay -l | grep -c '^card') PCM devices, $(jacks) jacks, $(mixers) controls"
@@ -143,7 +155,7 @@ if [ "$mode" = config ]; then
 		echo "# no card"
 		ok "$T.$cname.after"
 	fi
-	finish "$T.$cname" "$m"
+	finish "$T.$cname" "$m" "$cmsg"
 	timeout 10 rmmod virtio_snd
 	r "$T.$cname.rmmod" "rmmod failed" [ $? = 0 ]
 	exit 0
@@ -158,30 +170,32 @@ ok "$T.card"
 vdev=$(basename "$(virtio_snd_dev)")
 
 # --- control requests: every status, per request code ----------------------
-fcase set_params_bad_msg fail "$PLAY" "fault ctl PCM_SET_PARAMS status BAD_MSG count=0"
-fcase prepare_not_supp fail "$PLAY" "fault ctl PCM_PREPARE status NOT_SUPP count=0"
-fcase start_io_err fail "$PLAY" "fault ctl PCM_START status IO_ERR count=0"
-fcase prepare_undefined fail "$PLAY" "fault ctl PCM_PREPARE status 0x1234 count=0"
+fcase set_params_bad_msg fail '0x0101: .*BAD_MSG' "$PLAY" "fault ctl PCM_SET_PARAMS status BAD_MSG count=0"
+fcase prepare_not_supp fail '0x0102: .*NOT_SUPP' "$PLAY" "fault ctl PCM_PREPARE status NOT_SUPP count=0"
+fcase start_io_err fail '0x0104: .*IO_ERR' "$PLAY" "fault ctl PCM_START status IO_ERR count=0"
+fcase prepare_undefined fail '0x0102: .*status 0x0*1234' "$PLAY" "fault ctl PCM_PREPARE status 0x1234 count=0"
 # STOP/RELEASE refused: the device keeps the stream; the driver must not
-# lose the card over it.  A failed STOP (sent without waiting, at the end
-# of the drain) leaves the device running: the next open must recover
-fcase stop_io_err any "$PLAY" "fault ctl PCM_STOP status IO_ERR"
-fcase release_bad_msg any/rebind "$PLAY" "fault ctl PCM_RELEASE status BAD_MSG"
-fcase ctl_read_io_err fail "$READ" "fault ctl CTL_READ status IO_ERR count=0"
-fcase ctl_write_not_supp fail "amixer -c $card cset $VOL 50,50" \
+# lose the card over it.  A STOP sent without waiting (at the end of the
+# drain) that fails or is never answered leaves the device running: the
+# driver must learn it before its next command (a RELEASE would violate
+# the stream's lifecycle) and recover on its own
+fcase stop_io_err ok '0x0105: .*IO_ERR' "$PLAY" "fault ctl PCM_STOP status IO_ERR"
+fcase release_bad_msg ok/rebind '0x0103: .*BAD_MSG' "$PLAY" "fault ctl PCM_RELEASE status BAD_MSG"
+fcase ctl_read_io_err fail '0x0302: .*IO_ERR' "$READ" "fault ctl CTL_READ status IO_ERR count=0"
+fcase ctl_write_not_supp fail '0x0303: .*NOT_SUPP' "amixer -c $card cset $VOL 50,50" \
 	"fault ctl CTL_WRITE status NOT_SUPP count=0"
-fcase ctl_tlv_undefined fail "amixer -c $card cget $VOL | grep -q dBscale" \
+fcase ctl_tlv_undefined fail '0x0304: .*status 0x0*77' "amixer -c $card cget $VOL | grep -q dBscale" \
 	"fault ctl CTL_TLV_READ status 0x77 count=0"
 # --- replies late, missing, short, long -------------------------------------
 # (the late reply arrives during the op's extra second)
-fcase prepare_late fail "$PLAY; s=\$?; sleep 1; exit \$s" "fault ctl PCM_PREPARE delay 2000"
-fcase set_params_no_reply fail "$PLAY" "fault ctl PCM_SET_PARAMS drop"
-fcase stop_no_reply any/rebind "$PLAY" "fault ctl PCM_STOP drop"
-fcase ctl_write_late fail "amixer -c $card cset name='Master Playback Switch' off; s=\$?; sleep 1; exit \$s" \
+fcase prepare_late fail '0x0102: no answer' "$PLAY; s=\$?; sleep 1; exit \$s" "fault ctl PCM_PREPARE delay 2000"
+fcase set_params_no_reply fail '0x0101: no answer' "$PLAY" "fault ctl PCM_SET_PARAMS drop"
+fcase stop_no_reply ok '0x0105: no answer' "$PLAY" "fault ctl PCM_STOP drop"
+fcase ctl_write_late fail '0x0303: no answer' "amixer -c $card cset name='Master Playback Switch' off; s=\$?; sleep 1; exit \$s" \
 	"fault ctl CTL_WRITE delay 2000"
-fcase set_params_short fail "$PLAY" "fault ctl PCM_SET_PARAMS short 2"
-fcase prepare_long any "$PLAY" "fault ctl PCM_PREPARE long 64"
-fcase ctl_read_short fail "$READ" "fault ctl CTL_READ short 6"
+fcase set_params_short fail '0x0101: response too short \(2 bytes\)' "$PLAY" "fault ctl PCM_SET_PARAMS short 2"
+fcase prepare_long ok '0x0102: device used 68 bytes of a 4-byte response' "$PLAY" "fault ctl PCM_PREPARE long 64"
+fcase ctl_read_short fail '0x0302: response is 510 bytes, expected 516' "$READ" "fault ctl CTL_READ short 6"
 # --- I/O messages ------------------------------------------------------------
 # the device keeps every capture period 3 s and writes into it only then,
 # long after the stream ended and ALSA freed the buffer: the page
@@ -195,31 +209,31 @@ LATE_WRITE="timeout -s INT 1 $REC_LONG; st=\$?; sleep 4
 	echo 1 > /proc/sys/vm/compact_memory
 	dd if=/dev/zero of=/tmp/fill bs=1M count=\$fill 2> /dev/null
 	rm -f /tmp/fill; [ \$st != 124 ]"
-fcase rx_late_write ok "$LATE_WRITE" "fault io 1 late 3000 count=0"
+fcase rx_late_write ok 'stream 1: .*still (holds|owned)' "$LATE_WRITE" "fault io 1 late 3000 count=0"
 # an I/O error loses a period: the application must see an xrun
-fcase tx_io_err ok "$PLAY 2>&1 | grep -q underrun" "fault io 0 status IO_ERR count=0"
+fcase tx_io_err ok 'stream 0: I/O failed .*status 0x8003' "$PLAY 2>&1 | grep -q underrun" "fault io 0 status IO_ERR count=0"
 # the device keeps one buffer for ever: the driver must not reuse it
-fcase tx_no_completion fail/rebind "$PLAY" "fault io 0 drop skip=2"
-fcase rx_used_too_long any "$REC" "fault io 1 long 100000 count=0"
+fcase tx_no_completion fail/rebind 'stream 0: (device still holds 1 |1 I/O messages still owned)' "$PLAY" "fault io 0 drop skip=2"
+fcase rx_used_too_long ok 'stream 1: device used 124000 bytes of a 24000-byte buffer' "$REC" "fault io 1 long 100000 count=0"
 # (a short capture period is legal)
-fcase rx_used_short any/quiet "$REC" "fault io 1 short 100 count=0"
-fcase latency_absurd ok "$PLAY" "fault io 0 latency 0xffffffff count=0"
+fcase rx_used_short ok '-' "$REC" "fault io 1 short 100 count=0"
+fcase latency_absurd ok 'stream 0: latency of 4294967295 bytes' "$PLAY" "fault io 0 latency 0xffffffff count=0"
 # --- events: out-of-range ids, unknown codes, a storm ------------------------
-fcase event_jack_bad_id ok "$PLAY" "event 0x1000 7"
-fcase event_pcm_bad_id ok "$PLAY" "event 0x1101 99" "event 0x1100 99"
-fcase event_unknown_code ok "$PLAY" "event 0x7777 0"
-fcase event_ctl_bad_id ok "$PLAY" "ctl 999 notify 1"
+fcase event_jack_bad_id ok 'event 0x1000: invalid jack id 7' "$PLAY" "event 0x1000 7"
+fcase event_pcm_bad_id ok 'event 0x1101: invalid stream id 99' "$PLAY" "event 0x1101 99" "event 0x1100 99"
+fcase event_unknown_code ok 'unexpected event 0x0*7777' "$PLAY" "event 0x7777 0"
+fcase event_ctl_bad_id ok 'invalid control id 999' "$PLAY" "ctl 999 notify 1"
 # (valid events, many: nothing to report, the card must keep up)
-fcase event_storm ok/quiet "$PLAY" "event 0x1101 0 5000" "event 0x1000 0 5000"
+fcase event_storm ok '-' "$PLAY" "event 0x1101 0 5000" "event 0x1000 0 5000"
 # --- info replies at probe: out-of-range, short, missing, no NUL -----------
-pcase pcm_info_garbage absent "" "fault ctl PCM_INFO fill 0xff count=0"
-pcase pcm_info_short absent "" "fault ctl PCM_INFO short 8 count=0"
-pcase pcm_info_no_reply absent "" "fault ctl PCM_INFO drop count=0"
-pcase pcm_info_bad_msg absent "" "fault ctl PCM_INFO status BAD_MSG count=0"
-pcase jack_info_garbage present "" "fault ctl JACK_INFO fill 0x7f count=0"
-pcase jack_info_not_supp present "" "fault ctl JACK_INFO status NOT_SUPP count=0"
-pcase chmap_info_garbage present "" "fault ctl CHMAP_INFO fill 0xff count=0"
-pcase ctl_info_noterm present "" "fault ctl CTL_INFO noterm count=0"
+pcase pcm_info_garbage absent 'stream 0: invalid direction 255' "" "fault ctl PCM_INFO fill 0xff count=0"
+pcase pcm_info_short absent '0x0100: response is 60 bytes' "" "fault ctl PCM_INFO short 8 count=0"
+pcase pcm_info_no_reply absent '0x0100: no answer' "" "fault ctl PCM_INFO drop count=0"
+pcase pcm_info_bad_msg absent '0x0100: device answered BAD_MSG' "" "fault ctl PCM_INFO status BAD_MSG count=0"
+pcase jack_info_garbage present 'jack 0: (ignoring unknown features|invalid status)' "" "fault ctl JACK_INFO fill 0x7f count=0"
+pcase jack_info_not_supp present '0x0001: device answered NOT_SUPP' "" "fault ctl JACK_INFO status NOT_SUPP count=0"
+pcase chmap_info_garbage present 'chmap 0: invalid direction 255' "" "fault ctl CHMAP_INFO fill 0xff count=0"
+pcase ctl_info_noterm present 'control 0: name is not NUL-terminated' "" "fault ctl CTL_INFO noterm count=0"
 # --- the device goes away mid-stream (NEEDS_RESET cannot be sent through
 # QEMU's vhost-user-base: "disconnect" is the nearest) -----------------------
 n=$T.device_gone
@@ -238,4 +252,4 @@ r "$n.after" "a new playback: status $st, want a clean failure" [ $st != 0 -a $s
 timeout 30 rmmod virtio_snd
 st=$?
 r "$n.rmmod" "rmmod: status $st" [ $st = 0 ]
-finish "$n" "$m"
+finish "$n" "$m" '0x0103: no answer|still (holds|owned)'
