@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
+ * Copyright (C) 2021 OpenSynergy GmbH
+ *
  * Virtio sound device (device ID 25): wire format of the virtio 1.3
  * "Sound Device" section.
  *
