@@ -4,14 +4,16 @@
 # Static gates for sound/virtio/ and include/uapi/linux/virtio_snd.h ("make
 # check"): W=1 out-of-tree builds against the Debian 6.12 and 6.1 headers
 # and a 7.3 tree prepared from trixie-backports' linux-source, sparse on
-# each, kernel-doc -Wall, checkpatch --strict and a W=1 in-tree build in
-# linux-source-6.12.  Each gate prints one KTAP line, its findings as "#"
-# lines below it; the run ends with "N passed, N failed, N skipped" (no
-# gate skips) and exits non-zero if any gate failed.
+# each, kernel-doc -Wall, checkpatch --strict, a W=1 in-tree build in
+# linux-source-6.12, and the upstream series (series.sh) applied to the
+# pristine linux-source-7.3 and built at every step.  Each gate prints one
+# KTAP line, its findings as "#" lines below it; the run ends with "N
+# passed, N failed, N skipped" (no gate skips) and exits non-zero if any
+# gate failed.
 #
 # Usage: check.sh [gate...]     gates: build-6.12 build-6.1 build-7.3
 #        sparse-6.12 sparse-6.1 sparse-7.3 kernel-doc checkpatch
-#        checkpatch-commits in-tree
+#        checkpatch-commits in-tree series
 # Environment: VSND_CACHE (default /var/cache/virtio-snd) holds the scratch
 # build trees, the checkpatch scripts and the unpacked kernel source; the
 # full log of each gate is kept in $VSND_CACHE/check/logs/.
@@ -35,6 +37,9 @@ src_files() {
 uapi=include/uapi/linux/virtio_snd.h
 # Where a finding in one of our files shows up in build or checker output.
 ours_re='(sound/virtio/|include/uapi/linux/virtio_snd\.h|compat/virtio_snd_compat\.h)'
+
+. "$here/lib/kernel.sh"
+. "$here/lib/series.sh"
 
 mkdir -p "$logs"
 # The scratch trees are shared: one run at a time.
@@ -305,8 +310,168 @@ gate_in_tree() {
 	result "in-tree (linux-source-6.12, make M=sound/virtio W=1)" "$rc" "$log"
 }
 
+# The upstream series (series.sh): made from this tree, "git am" on the
+# pristine linux-source-7.3, every patch checkpatch --strict clean in that
+# tree with its own checkpatch.pl and free of compat code, every step
+# built.  One O= tree in the cache (tinyconfig + guest-base.config +
+# config, vmlinux built once), so a run compiles sound/virtio/ and links
+# vmlinux once.
+series_src=$work/series-src
+series_out=$cache/series/build
+
+# series_configure <=m|=y>: the O= tree's .config with that CONFIG_SND_VIRTIO;
+# made from scratch when the fragments or the source changed.  Switching
+# between =m and =y rebuilds only what depends on the symbol (kbuild
+# tracks every object's CONFIG_ dependencies): sound/virtio/ and the link.
+series_configure() {
+	local want=$1 frag=$series_out/fragment id bad
+	mkdir -p "$series_out"
+	kconfig_merge "$here/guest-base.config" "$here/config" > "$frag.new"
+	id=$( (cat "$series_git/vsnd-source"; sha256sum < "$frag.new") | sha256sum)
+	if [ "$(cat "$series_out/.vsnd-config" 2>/dev/null)" != "$id" ]; then
+		echo "=== configuring $series_out: tinyconfig + guest-base.config + config"
+		rm -f "$series_out/.vsnd-config"
+		mv "$frag.new" "$frag"
+		make -s -C "$series_src" O="$series_out" tinyconfig &&
+			(cd "$series_out" && "$series_src/scripts/kconfig/merge_config.sh" \
+				-m -O . .config fragment > /dev/null) &&
+			make -s -C "$series_src" O="$series_out" olddefconfig || return 1
+		bad=$(kconfig_missing "$series_out/.config" "$frag")
+		[ -z "$bad" ] || { echo "config: wanted $bad"; return 1; }
+		echo "$id" > "$series_out/.vsnd-config"
+	fi
+	rm -f "$frag.new"
+	"$series_src/scripts/config" --file "$series_out/.config" \
+		--set-val SND_VIRTIO "${want#=}" &&
+		make -s -C "$series_src" O="$series_out" olddefconfig &&
+		grep -qx "CONFIG_SND_VIRTIO${want}" "$series_out/.config" ||
+		{ echo "CONFIG_SND_VIRTIO$want did not survive olddefconfig"; return 1; }
+}
+
+# series_step_build <step>: build the driver as this step has it, W=1.
+# Until the patch that hooks up the build, sound/virtio/ has a Makefile
+# that builds nothing and files that only a later patch links: each .c
+# there is compiled on its own (a kbuild single target), so every patch's
+# code is compiled at the step that adds it.  Then the module, through
+# modpost against vmlinux's Module.symvers.
+series_step_build() {
+	local targets f
+	if grep -q 'obj-$(CONFIG_SND_VIRTIO)' "$series_src/sound/virtio/Makefile"; then
+		targets=sound/virtio/virtio_snd.ko
+	else
+		targets=
+		for f in "$series_src"/sound/virtio/*.c; do
+			[ -f "$f" ] && targets+=" sound/virtio/$(basename "${f%.c}").o"
+		done
+		[ -n "$targets" ] || targets=sound/virtio/
+	fi
+	echo "=== step $1: make W=1 $targets"
+	make -C "$series_src" O="$series_out" W=1 -j"$jobs" $targets 2>&1
+}
+
+gate_series() {
+	local log=$logs/series.log rc=0 patches=$work/series-patches p c n=0
+	local found subj prev cp
+	: > "$log"
+	: > "$log.findings"
+	# findings for a step: what concerns our files (W=1 flags the rest of
+	# the tree too), modpost's word on the module, any error
+	local ours='(sound/virtio/|include/uapi/linux/virtio_snd\.h|virtio_snd\.ko).*([Ww]arning|[Ee]rror)|[Ee]rror:|^(WARNING|ERROR): modpost'
+	fail() { echo "$*" >> "$log.findings"; rc=1; }
+
+	# the series, as the developer gets it (signed off by this tree's author)
+	if ! "$here/series.sh" -s -o "$patches" >> "$log" 2>&1; then
+		grep '^series: error' "$log" >> "$log.findings"
+		fail "series.sh failed"
+		result "series" 1 "$log"
+		return
+	fi
+	series_git=$(series_repo) &&
+		series_src=$(series_worktree "$series_git" "$series_src") ||
+		{ fail "no pristine linux-source-7.3 repository"; result series 1 "$log"; return; }
+
+	# no compat: not the header, no version test, nothing of compat/
+	for p in "$patches"/0*.patch; do
+		found=$(grep -n -i -E '^\+.*(compat([^i]|$)|LINUX_VERSION_CODE|KERNEL_VERSION)|^diff --git a/compat/' "$p")
+		[ -z "$found" ] || fail "$(basename "$p"): compat: $found"
+	done
+
+	# "git am" on the pristine tree, and it must give what series.sh made
+	echo "=== git am" >> "$log"
+	if ! git -C "$series_src" am -q $(ls "$patches"/0*.patch | grep -v /0000-) >> "$log" 2>&1; then
+		fail "git am failed on $(series_base "$series_git")"
+		result series 1 "$log"
+		return
+	fi
+	[ "$(git -C "$series_src" rev-parse HEAD^{tree})" = \
+	  "$(git -C "$cache/series/gen" rev-parse HEAD^{tree})" ] ||
+		fail "git am gives another tree than series.sh made"
+
+	# checkpatch --strict, in the tree, with 7.3's own checkpatch.pl: the
+	# one that judges a patch for 7.3.  "does MAINTAINERS need updating?"
+	# (FILE_PATH_CHANGES) is asked of every patch that adds or removes a
+	# file; it is answered here: each such file must be covered by the
+	# VIRTIO SOUND DRIVER entry (get_maintainer.pl, the series' MAINTAINERS).
+	cp=$series_src/scripts/checkpatch.pl
+	for p in "$patches"/0*.patch; do
+		case $p in */0000-*) continue ;; esac
+		echo "=== checkpatch $(basename "$p")" >> "$log"
+		(cd "$series_src" && perl "$cp" --strict --color=never -q \
+			--ignore FILE_PATH_CHANGES "$p") >> "$log" 2>&1 ||
+			{ fail "$(basename "$p"): checkpatch:"
+			  (cd "$series_src" && perl "$cp" --strict --color=never -q \
+				--ignore FILE_PATH_CHANGES "$p") |
+				grep -E '^(ERROR|WARNING|CHECK):|^#[0-9]+: FILE:' >> "$log.findings"; }
+	done
+	for c in $(git -C "$series_src" rev-list --reverse pristine..HEAD); do
+		for f in $(git -C "$series_src" diff --name-only --diff-filter=AD "$c^" "$c"); do
+			git -C "$series_src" format-patch -1 --stdout "$c" -- "$f" |
+				(cd "$series_src" && perl scripts/get_maintainer.pl --no-git \
+					--no-git-fallback --sections) | grep -qx 'VIRTIO SOUND DRIVER' ||
+				fail "$(git -C "$series_src" log -1 --format=%s "$c"): $f is not in the VIRTIO SOUND DRIVER entry of MAINTAINERS"
+		done
+	done
+
+	# every step built =m, W=1; the last one also =y with vmlinux linked
+	{
+		series_configure =m || exit 1
+		if [ ! -f "$series_out/Module.symvers" ]; then
+			echo "=== vmlinux (once; the O= tree is new)"
+			nice make -s -C "$series_src" O="$series_out" -j"$jobs" vmlinux || exit 1
+		fi
+	} >> "$log" 2>&1 || { fail "cannot configure or build $series_out"; result series 1 "$log"; return; }
+	for c in $(git -C "$series_src" rev-list --reverse pristine..HEAD); do
+		n=$((n + 1))
+		subj=$(git -C "$series_src" log -1 --format=%s "$c")
+		git -C "$series_src" checkout -q --detach "$c"
+		# a Kconfig change (the hook-up) may change the .config
+		if git -C "$series_src" diff --name-only "$c^" "$c" | grep -q Kconfig; then
+			series_configure =m >> "$log" 2>&1 || fail "$n/$subj: $(tail -n 1 "$log")"
+		fi
+		series_step_build "$n" > "$log.step" 2>&1 || fail "$n/$subj: make failed (=m)"
+		cat "$log.step" >> "$log"
+		grep -E -- "$ours" "$log.step" | sed "s|^|$n/$subj: |" >> "$log.findings"
+	done
+	[ -f "$series_out/sound/virtio/virtio_snd.ko" ] || fail "the last step built no virtio_snd.ko"
+	{
+		series_configure =y &&
+			echo "=== last step, =y: make vmlinux" &&
+			nice make -C "$series_src" O="$series_out" -j"$jobs" vmlinux
+	} > "$log.step" 2>&1 || fail "$n/$subj: =y: vmlinux failed"
+	cat "$log.step" >> "$log"
+	grep -E -- "$ours" "$log.step" | sed "s|^|$n/$subj (=y): |" >> "$log.findings"
+	nm "$series_out/vmlinux" 2>/dev/null | grep -q ' virtsnd_probe$' ||
+		fail "=y: vmlinux has no virtsnd_probe: the driver was not linked in"
+	# the in-tree builds must never have seen the out-of-tree compat header
+	! grep -l -r virtio_snd_compat "$series_out"/sound/virtio/.*.cmd > /dev/null 2>&1 ||
+		fail "a build used the compat header"
+	rm -f "$log.step"
+	[ ! -s "$log.findings" ] || rc=1
+	result "series ($n patches on $(series_base "$series_git"): git am, checkpatch --strict, no compat, W=1 =m every step, =y vmlinux)" "$rc" "$log"
+}
+
 all_gates=(build-6.12 build-6.1 build-7.3 sparse-6.12 sparse-6.1 sparse-7.3
-	   kernel-doc checkpatch checkpatch-commits in-tree)
+	   kernel-doc checkpatch checkpatch-commits in-tree series)
 gates=("$@")
 [ ${#gates[@]} -gt 0 ] || gates=("${all_gates[@]}")
 
@@ -320,6 +485,7 @@ for g in "${gates[@]}"; do
 	checkpatch)		gate_checkpatch ;;
 	checkpatch-commits)	gate_checkpatch_commits ;;
 	in-tree)		gate_in_tree ;;
+	series)			gate_series ;;
 	*) echo "check.sh: unknown gate '$g' (${all_gates[*]})" >&2; exit 2 ;;
 	esac
 done

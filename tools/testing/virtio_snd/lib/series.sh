@@ -18,10 +18,10 @@ series_repo() {
 	# the branch is made last: without it, the repository is unfinished
 	if [ "$(cat "$repo/vsnd-source" 2>/dev/null)" != "$src" ] ||
 	   ! git --git-dir="$repo" rev-parse -q --verify pristine > /dev/null; then
-		echo "series: committing $SERIES_VERSION into $repo (once per version)" >&2
+		echo "series: committing $(basename "$src") into $repo (once per version)" >&2
 		rm -rf "$repo" "$VSND_CACHE/series/gen" "$VSND_CACHE/check/series-src"
 		mkdir -p "$VSND_CACHE/series"
-		# -f: the tarball has files its own .gitignore rules match;
+		# -f: Debian's .gitignore ignores everything ("/*");
 		# .done is kernel_source's marker, not the source.  A tool's
 		# identity, not a person's: this commit is never in a patch.
 		git init -q --bare "$repo" && echo "$src" > "$repo/vsnd-source" &&
