@@ -35,6 +35,9 @@ pkgs=(
 	linux-headers-6.12-amd64 linux-headers-amd64
 	linux-headers-6.12-rt-amd64 linux-headers-rt-amd64
 	linux-kbuild-6.12 linux-source-6.12
+	# checkpatch.pl in a kernel tree (check.sh series) checks SPDX
+	# identifiers with scripts/spdxcheck.py, which needs these
+	python3-ply python3-git
 )
 missing=()
 for p in "${pkgs[@]}"; do
