@@ -10,7 +10,7 @@
 #
 # What goes into which patch, in which order, is series/series; each
 # patch's commit message is series/<name>.msg, the cover letter
-# series/cover.msg.  The commits are made in a worktree of the pristine
+# series/cover.msg.  The commits are made in a clone of the pristine
 # repository (lib/series.sh) with the author and date of this tree's
 # HEAD, so the same tree gives the same patches, byte for byte.
 #
@@ -82,7 +82,7 @@ edit_maintainers() {
 	grep -q "^F:	$doc\$" "$f"
 }
 
-# apply_change <change>: one change of a series line, in the worktree;
+# apply_change <change>: one change of a series line, in the clone;
 # the files it wrote are added to touched (a "git add" of the whole tree
 # would stat its 90000 files once a patch)
 apply_change() {
@@ -104,7 +104,7 @@ base=$(series_base "$repo")
 mkdir -p "$VSND_CACHE/series"
 exec 9> "$VSND_CACHE/series/.lock"
 flock 9
-wt=$(series_worktree "$repo" "$VSND_CACHE/series/gen") || die "no worktree"
+wt=$(series_clone "$repo" "$VSND_CACHE/series/gen") || die "no clone of $repo"
 
 name=$(git -C "$top" config user.name) && email=$(git -C "$top" config user.email) ||
 	die "git config user.name and user.email: the series' author"

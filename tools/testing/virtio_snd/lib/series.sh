@@ -3,9 +3,9 @@
 #
 # A series for upstream must apply with "git am", so its base is a git
 # repository: trixie-backports' linux-source (kernel_source), committed
-# once as it was unpacked, branch "pristine".  The repository is bare and
-# shared; series.sh and the check gate each check it out in a worktree of
-# their own, so neither disturbs the other's files (or build times).
+# once as it was unpacked, branch "pristine".  The repository is bare;
+# series.sh and the check gate each work in a clone of their own, so
+# neither disturbs the other's files (or build times).
 
 VSND_CACHE=${VSND_CACHE:-/var/cache/virtio-snd}
 SERIES_SUITE=trixie-backports
@@ -41,16 +41,19 @@ series_base() {
 	echo "$(basename "$(cat "$1/vsnd-source")") ($SERIES_SUITE)"
 }
 
-# series_worktree <repo> <dir>: a worktree of the repository at <dir>,
-# reset to "pristine" with nothing else in it (printed).  Only files that
-# differ are rewritten, so an O= build of it stays incremental.
-series_worktree() {
+# series_clone <repo> <dir>: a clone of the repository at <dir> (its
+# objects shared, not copied), reset to "pristine" with nothing else in
+# it (printed).  Only files that differ are rewritten, so an O= build of
+# it stays incremental.  A clone, not a worktree of the bare repository:
+# checkpatch.pl's scripts/spdxcheck.py opens the tree with GitPython,
+# which refuses a worktree whose repository is bare.
+series_clone() {
 	local repo=$1 dir=$2
-	if [ ! -e "$dir/.git" ]; then
+	if [ ! -d "$dir/.git" ]; then
 		rm -rf "$dir"
-		git --git-dir="$repo" worktree prune
-		git --git-dir="$repo" worktree add -q --detach "$dir" pristine >&2 ||
-			return 1
+		git clone -q --shared --no-checkout "$repo" "$dir" >&2 &&
+			git -C "$dir" branch -q -f pristine origin/pristine ||
+			{ rm -rf "$dir"; return 1; }
 	fi
 	# a "git am" that stopped halfway must not block the next one
 	git -C "$dir" am --abort > /dev/null 2>&1
