@@ -70,4 +70,15 @@ out:
 #define WQ_PERCPU 0
 #endif
 
+/*
+ * kzalloc_obj() (allocation by type, what 7.3's checkpatch asks for)
+ * is in 7.3 and in 6.12.y, not in 6.1.  It is a macro: <linux/slab.h>
+ * first, so that only a kernel without it gets ours (the form the driver
+ * uses: one object, GFP_KERNEL).
+ */
+#include <linux/slab.h>
+#ifndef kzalloc_obj
+#define kzalloc_obj(P) kzalloc(sizeof(P), GFP_KERNEL)
+#endif
+
 #endif /* VIRTIO_SND_COMPAT_H */

@@ -727,7 +727,7 @@ static int virtsnd_kctl_get(struct snd_kcontrol *kctl,
 	bool readable;
 	int rc = 0;
 
-	value = kzalloc(sizeof(*value), GFP_KERNEL);
+	value = kzalloc_obj(*value);
 	if (!value)
 		return -ENOMEM;
 
@@ -766,7 +766,7 @@ static int virtsnd_kctl_put(struct snd_kcontrol *kctl,
 	int rc;
 
 	msg = virtsnd_kctl_msg(VIRTIO_SND_R_CTL_WRITE, id, sizeof(*value), 0);
-	old = kzalloc(sizeof(*old), GFP_KERNEL);
+	old = kzalloc_obj(*old);
 	if (!msg || !old) {
 		rc = -ENOMEM;
 		goto out;
