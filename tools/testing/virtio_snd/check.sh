@@ -318,6 +318,8 @@ gate_in_tree() {
 # vmlinux once.
 series_src=$work/series-src
 series_out=$cache/series/build
+# Its log's "===" lines carry the seconds since check.sh started, so a
+# CI log shows what each phase of the gate cost.
 
 # series_configure <=m|=y>: the O= tree's .config with that CONFIG_SND_VIRTIO;
 # made from scratch when the fragments or the source changed.  Switching
@@ -329,7 +331,7 @@ series_configure() {
 	kconfig_merge "$here/guest-base.config" "$here/config" > "$frag.new"
 	id=$( (cat "$series_git/vsnd-source"; sha256sum < "$frag.new") | sha256sum)
 	if [ "$(cat "$series_out/.vsnd-config" 2>/dev/null)" != "$id" ]; then
-		echo "=== configuring $series_out: tinyconfig + guest-base.config + config"
+		echo "=== [${SECONDS}s] configuring $series_out: tinyconfig + guest-base.config + config"
 		rm -f "$series_out/.vsnd-config"
 		mv "$frag.new" "$frag"
 		make -s -C "$series_src" O="$series_out" tinyconfig &&
@@ -365,7 +367,7 @@ series_step_build() {
 		done
 		[ -n "$targets" ] || targets=sound/virtio/
 	fi
-	echo "=== step $1: make W=1 $targets"
+	echo "=== [${SECONDS}s] step $1: make W=1 $targets"
 	make -C "$series_src" O="$series_out" W=1 -j"$jobs" $targets 2>&1
 }
 
@@ -376,7 +378,7 @@ series_step_build() {
 # -Werror: the test config has no CONFIG_UAPI_HEADER_TEST.
 series_uapi_check() {
 	local inc=$series_out/usr/include
-	echo "=== step $1: make headers; the uapi header alone, C90, twice"
+	echo "=== [${SECONDS}s] step $1: make headers; the uapi header alone, C90, twice"
 	make -s -C "$series_src" O="$series_out" headers 2>&1 &&
 		gcc -std=c90 -Wall -Werror -Werror=implicit-function-declaration \
 			-I"$inc" -fsyntax-only -x c /dev/null \
@@ -396,6 +398,7 @@ gate_series() {
 	fail() { echo "$*" >> "$log.findings"; rc=1; }
 
 	# the series, as the developer gets it (signed off by this tree's author)
+	echo "=== [${SECONDS}s] series.sh -s" >> "$log"
 	if ! "$here/series.sh" -s -o "$patches" >> "$log" 2>&1; then
 		grep '^series: error' "$log" >> "$log.findings"
 		fail "series.sh failed"
@@ -413,7 +416,7 @@ gate_series() {
 	done
 
 	# "git am" on the pristine tree, and it must give what series.sh made
-	echo "=== git am" >> "$log"
+	echo "=== [${SECONDS}s] git am" >> "$log"
 	if ! git -C "$series_src" am -q $(ls "$patches"/0*.patch | grep -v /0000-) >> "$log" 2>&1; then
 		fail "git am failed on $(series_base "$series_git")"
 		result series 1 "$log"
@@ -434,7 +437,7 @@ gate_series() {
 	# installs its modules) goes first, and a traceback is a finding.
 	for p in "$patches"/0*.patch; do
 		case $p in */0000-*) continue ;; esac
-		echo "=== checkpatch $(basename "$p")" >> "$log"
+		echo "=== [${SECONDS}s] checkpatch $(basename "$p")" >> "$log"
 		cprc=0
 		(cd "$series_src" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl \
 			--strict --color=never -q --ignore FILE_PATH_CHANGES "$p") > "$log.step" 2>&1 ||
@@ -461,7 +464,7 @@ gate_series() {
 	{
 		series_configure =m || exit 1
 		if [ ! -f "$series_out/Module.symvers" ]; then
-			echo "=== vmlinux (once; the O= tree is new)"
+			echo "=== [${SECONDS}s] vmlinux (once; the O= tree is new)"
 			nice make -s -C "$series_src" O="$series_out" -j"$jobs" vmlinux || exit 1
 		fi
 	} >> "$log" 2>&1 || { fail "cannot configure or build $series_out"; result series 1 "$log"; return; }
@@ -487,7 +490,7 @@ gate_series() {
 	[ -f "$series_out/sound/virtio/virtio_snd.ko" ] || fail "the last step built no virtio_snd.ko"
 	{
 		series_configure =y &&
-			echo "=== last step, =y: make vmlinux" &&
+			echo "=== [${SECONDS}s] last step, =y: make vmlinux" &&
 			nice make -C "$series_src" O="$series_out" -j"$jobs" vmlinux
 	} > "$log.step" 2>&1 || fail "$n/$subj: =y: vmlinux failed"
 	cat "$log.step" >> "$log"
@@ -498,6 +501,7 @@ gate_series() {
 	! grep -l -r virtio_snd_compat "$series_out"/sound/virtio/.*.cmd > /dev/null 2>&1 ||
 		fail "a build used the compat header"
 	rm -f "$log.step"
+	echo "=== [${SECONDS}s] end" >> "$log"
 	[ ! -s "$log.findings" ] || rc=1
 	result "series ($n patches on $(series_base "$series_git"): git am, checkpatch --strict, no compat, W=1 =m every step, =y vmlinux)" "$rc" "$log"
 }
