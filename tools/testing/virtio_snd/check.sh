@@ -334,12 +334,8 @@ series_configure() {
 		echo "=== [${SECONDS}s] configuring $series_out: tinyconfig + guest-base.config + config"
 		rm -f "$series_out/.vsnd-config"
 		mv "$frag.new" "$frag"
-		make -s -C "$series_src" O="$series_out" tinyconfig &&
-			(cd "$series_out" && "$series_src/scripts/kconfig/merge_config.sh" \
-				-m -O . .config fragment > /dev/null) &&
-			make -s -C "$series_src" O="$series_out" olddefconfig || return 1
-		bad=$(kconfig_missing "$series_out/.config" "$frag")
-		[ -z "$bad" ] || { echo "config: wanted $bad"; return 1; }
+		bad=$(kconfig_tiny "$series_src" "$series_out" "$frag") ||
+			{ echo "config: wanted $bad"; return 1; }
 		echo "$id" > "$series_out/.vsnd-config"
 	fi
 	rm -f "$frag.new"

@@ -38,12 +38,8 @@ kci_build() {
 	echo "$3" > "$out/kci.config"
 	kconfig_merge "$here/guest-base.config" "$here/config" "$out/kci.config" \
 		> "$out/fragment"
-	make -s -C "$src" O="$out" tinyconfig &&
-		(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O . .config \
-			fragment > /dev/null) &&
-		make -s -C "$src" O="$out" olddefconfig || return 1
-	bad=$(kconfig_missing "$out/.config" "$out/fragment")
-	[ -z "$bad" ] || { log "$out: config: $bad"; return 1; }
+	bad=$(kconfig_tiny "$src" "$out" "$out/fragment") ||
+		{ log "$out: config: $bad"; return 1; }
 	log "building $out"
 	nice make -s -C "$src" O="$out" -j"$(nproc)" bzImage modules
 }

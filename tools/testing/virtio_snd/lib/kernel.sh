@@ -209,6 +209,21 @@ kconfig_merge() {
 	END { for (i = 0; i < n; i++) print v[o[i]] }' "$@"
 }
 
+# kconfig_tiny <src> <out> <fragment>: configure <src> into O=<out> the
+# way the harness's own kernels are: tinyconfig, the fragment merged over
+# it (merge_config.sh), olddefconfig.  Every line of the fragment must
+# have survived; what did not is printed (status 1).
+kconfig_tiny() {
+	local src=$1 out=$2 frag bad
+	frag=$(readlink -f "$3") || return 1
+	make -s -C "$src" O="$out" tinyconfig &&
+		(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O . \
+			.config "$frag" > /dev/null) &&
+		make -s -C "$src" O="$out" olddefconfig || return 1
+	bad=$(kconfig_missing "$out/.config" "$frag")
+	[ -z "$bad" ] || { echo "$bad"; return 1; }
+}
+
 # kconfig_missing <.config> <fragment> [groups]: what of the fragment the
 # .config lacks, one a line.  With [groups] (comma-separated; "-" for
 # every section), the fragment's "# for: a,b" sections apply only where
