@@ -6,7 +6,8 @@
 #   make KVER=<release>  ... against /lib/modules/<release>/build
 #   make KDIR=<dir>      ... against any prepared kernel tree
 #   make install         install virtio_snd.ko into /lib/modules/<KVER>
-#   make check           static gates (W=1, sparse, kernel-doc, checkpatch)
+#   make check           static gates (W=1, sparse, kernel-doc, checkpatch,
+#                        the upstream series: series.sh)
 #   make test            the QEMU test suite (KTAP)
 #   make demo            boot a guest that plays and records through our driver
 #   make bench           our driver against the in-tree one (BENCHMARKS.md)
