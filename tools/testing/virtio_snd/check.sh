@@ -313,9 +313,9 @@ gate_in_tree() {
 # The upstream series (series.sh): made from this tree, "git am" on the
 # pristine linux-source-7.3, every patch checkpatch --strict clean in that
 # tree with its own checkpatch.pl and free of compat code, every step
-# built.  One O= tree in the cache (tinyconfig + guest-base.config +
-# config, vmlinux built once), so a run compiles sound/virtio/ and links
-# vmlinux once.
+# built.  One O= tree in the cache (tinyconfig + series/kernel.config,
+# vmlinux built once), so a run compiles sound/virtio/ and links vmlinux
+# once.
 series_src=$work/series-src
 series_out=$cache/series/build
 # Its log's "===" lines carry the seconds since check.sh started, so a
@@ -328,10 +328,10 @@ series_out=$cache/series/build
 series_configure() {
 	local want=$1 frag=$series_out/fragment id bad
 	mkdir -p "$series_out"
-	kconfig_merge "$here/guest-base.config" "$here/config" > "$frag.new"
+	cp "$here/series/kernel.config" "$frag.new"
 	id=$( (cat "$series_git/vsnd-source"; sha256sum < "$frag.new") | sha256sum)
 	if [ "$(cat "$series_out/.vsnd-config" 2>/dev/null)" != "$id" ]; then
-		echo "=== [${SECONDS}s] configuring $series_out: tinyconfig + guest-base.config + config"
+		echo "=== [${SECONDS}s] configuring $series_out: tinyconfig + series/kernel.config"
 		rm -f "$series_out/.vsnd-config"
 		mv "$frag.new" "$frag"
 		bad=$(kconfig_tiny "$series_src" "$series_out" "$frag") ||
