@@ -265,6 +265,7 @@ group_enum() {
 	# "2j": streams=2 with one jack and one chmap, which QEMU answers
 	# with NOT_SUPP: the card must come up without them
 	echo "1 2 3 10 2j" > "$w/streams"
+	cp "$VSND_DIR/tests/hw-ranges" "$w/hw_ranges"
 	for s in 1 2 3 10 2j; do
 		local opts=streams=${s%j}
 		[ "$s" = 2j ] && opts=$opts,jacks=1,chmaps=1

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Enumeration: card N was created from -device virtio-sound-pci,streams=S
 # (S from /host/streams, one per card): one PCM device, ceil(S/2) playback
-# and floor(S/2) capture substreams, hw params ranges = what QEMU offers.
+# and floor(S/2) capture substreams, hw params ranges = what QEMU offers,
+# period and buffer ranges = tests/hw-ranges.
 . /vsnd/guest-lib.sh
 identity enum
 want_fmt="S8 U8 S16_LE U16_LE S32_LE U32_LE FLOAT_LE"
@@ -50,6 +51,7 @@ for e in $(cat /host/streams); do
 		else
 			fail "$m" "want formats '$want_fmt' channels [1 2] rates [5512 384000]; got$bad"
 		fi
+		hw_ranges "$n.hw_ranges_$dir" "qemu.$dir" /tmp/hw
 	done
 	i=$((i + 1))
 done

@@ -14,6 +14,28 @@ check() { # check NAME REASON CMD...: ok if CMD succeeds
 	if "$@"; then ok "$cn"; else fail "$cn" "$cr"; fi
 }
 
+# hw_ranges NAME KEY DUMP: the period and buffer ranges of DUMP (aplay
+# --dump-hw-params: the whole configuration space the driver offers)
+# against the lines for KEY in /host/hw_ranges (tests/hw-ranges), so that
+# no range shrinks (or grows) unnoticed
+hw_ranges() {
+	local got want
+	got=$(sed -n 's/^\(PERIOD_TIME\|PERIOD_BYTES\|PERIODS\|BUFFER_TIME\|BUFFER_BYTES\): */\1 /p' "$3" |
+		tr -s ' ' | tr '\n' ';')
+	want=$(awk -v k="$2" '$1 == k { sub(/^[^ ]+ +/, ""); print }' /host/hw_ranges |
+		tr -s ' ' | tr '\n' ';')
+	echo "# $2: $got"
+	if [ -z "$want" ]; then
+		fail "$1" "no ranges for '$2' in tests/hw-ranges"
+	elif [ "$got" = "$want" ]; then
+		ok "$1"
+	elif [ "$driver" = intree ]; then
+		echo "not ok - $1 # XFAIL in-tree: the in-tree driver's own ranges: $got"
+	else
+		fail "$1" "want '$want', got '$got'"
+	fi
+}
+
 # wait_card IDX [SECS]: wait until /proc/asound/cardIDX exists
 wait_card() {
 	local wi=0

@@ -52,6 +52,7 @@ while read -r kind id d dev fmts c0 c1 r0 r1; do
 	got="${got%,} $(sed -n 's/^CHANNELS: *//p' /tmp/hw) $(sed -n 's/^RATE: *//p' /tmp/hw)"
 	want="$fmts $(range "$c0" "$c1") $(range "$r0" "$r1")"
 	check "$n.hw_params" "want '$want', got '$got'" [ "$got" = "$want" ]
+	hw_ranges "$n.hw_ranges" "vhost.stream$id" /tmp/hw
 done < /host/expect
 
 # --- the largest period: an I/O message is one descriptor chain (header,
