@@ -40,12 +40,13 @@ if [ "$mode" = exact ]; then
 	buf=$(cat /host/buffer_us 2>/dev/null || echo 80000)
 	pids=
 	while read -r idx fmt bytes frames; do
-		head -c "$bytes" "/host/sig/$fmt.2" |
-			timeout 30 aplay -q -D "hw:$idx,0" -t raw -f "$fmt" -r 48000 -c 2 \
-			-F 10000 -B "$buf" - 2> /tmp/ap$idx.err &
+		# files in RAM, not on 9p (guest-lib.sh says why)
+		head -c "$bytes" "/host/sig/$fmt.2" > /tmp/play$idx.raw
+		timeout 30 aplay -q -D "hw:$idx,0" -t raw -f "$fmt" -r 48000 -c 2 \
+			-F 10000 -B "$buf" /tmp/play$idx.raw 2> /tmp/ap$idx.err &
 		pids="$pids $!"
 		timeout 30 arecord -q -D "hw:$idx,0" -t raw -f "$fmt" -r 48000 -c 2 \
-			-F 10000 -B "$buf" -s "$frames" "/host/rec/$idx" 2> /tmp/ar$idx.err &
+			-F 10000 -B "$buf" -s "$frames" /tmp/rec$idx.raw 2> /tmp/ar$idx.err &
 		pids="$pids $!"
 	done < /host/combos
 	set -- $pids
@@ -55,10 +56,14 @@ if [ "$mode" = exact ]; then
 		wait "$2"
 		r=$?
 		shift 2
+		cp /tmp/rec$idx.raw "/host/rec/$idx"
 		[ $p != 0 ] && sed 's/^/#   /' /tmp/ap$idx.err | head -n 3
 		[ $r != 0 ] && sed 's/^/#   /' /tmp/ar$idx.err | head -n 3
 		# arecord goes on after an overrun: the host must know
-		grep -q overrun /tmp/ar$idx.err && echo "# xrun card $idx capture"
+		if grep -q overrun /tmp/ar$idx.err; then
+			echo "# xrun card $idx capture"
+			grep overrun /tmp/ar$idx.err | sed 's/^/#   /' | head -n 3
+		fi
 		echo "# card $idx $p $r"
 	done < /host/combos
 	exit 0

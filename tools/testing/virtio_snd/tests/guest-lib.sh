@@ -180,6 +180,10 @@ clean() {
 	fi
 }
 
+# Streams read and write files in the guest's RAM: the host's 9p server
+# shares QEMU's main loop with the audio device, and a stalled 9p write in
+# the middle of a stream is an xrun of the test, not of the driver.
+
 # play_combos FILE APLAY_ARGS...: play each line of FILE (NAME FORMAT RATE
 # CHANNELS rw|mmap BYTES) from /host/sig/FORMAT.CHANNELS through
 # hw:$card,0, and print "# played NAME RC LASTFILE" for the host (LASTFILE:
@@ -190,9 +194,9 @@ play_combos() {
 	shift
 	while read -r pn pfmt prate pch pmode pbytes; do
 		[ "$pmode" = mmap ] && pm=-M || pm=
-		head -c "$pbytes" "/host/sig/$pfmt.$pch" |
-			timeout 20 aplay -q -D "hw:$card,0" -t raw -f "$pfmt" -r "$prate" \
-			-c "$pch" $pm "$@" - 2> /tmp/err
+		head -c "$pbytes" "/host/sig/$pfmt.$pch" > /tmp/play.raw
+		timeout 20 aplay -q -D "hw:$card,0" -t raw -f "$pfmt" -r "$prate" \
+			-c "$pch" $pm "$@" /tmp/play.raw 2> /tmp/err
 		prc=$?
 		[ $prc -ne 0 ] && sed 's/^/#   /' /tmp/err | head -n 3
 		grep -qE 'underrun|overrun' /tmp/err && echo "# xrun $pn"
@@ -211,10 +215,12 @@ capture_combos() {
 	while read -r cn cfmt crate cch cmode cframes; do
 		[ "$cmode" = mmap ] && cm=-M || cm=
 		wait_card $ci 10
+		rm -f /tmp/rec.raw
 		timeout 20 arecord -q -D "hw:$ci,0" -t raw -f "$cfmt" -r "$crate" \
 			-c "$cch" $cm -F 10000 -B "$cbuf" \
-			-s "$cframes" "/host/rec/$cn" 2> /tmp/err
+			-s "$cframes" /tmp/rec.raw 2> /tmp/err
 		crc=$?
+		cp /tmp/rec.raw "/host/rec/$cn"
 		[ $crc -ne 0 ] && sed 's/^/#   /' /tmp/err | head -n 3
 		grep -qE 'underrun|overrun' /tmp/err && echo "# xrun $cn"
 		echo "# recorded $cn $crc"
