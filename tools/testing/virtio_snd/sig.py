@@ -15,6 +15,11 @@
       --prefix, RECEIVED must be silence then the first N >= MINFRAMES
       frames of EXPECTED (a recording of a longer injected signal).
       Prints one line; exit 0 only when bit-exact.
+  sig.py cmp-many
+      the same for every line of stdin, "NAME FORMAT CHANNELS
+      EXPECTED[@BYTES] RECEIVED[,RECEIVED...] [MINFRAMES]" (RECEIVED: the
+      files that together hold what arrived, "-" for none; MINFRAMES: as
+      --prefix), in one process: prints "NAME ok|fail MESSAGE" per line.
   sig.py reset PLAYED MINFRAMES
       PLAYED starts with what pcmtest reset wrote (S32_LE stereo; left:
       0x5A, generation, serial number; right: buffer offset): generation
@@ -76,7 +81,9 @@ def compare(fmt, channels, exp, got, prefix=None):
         nchk = n
     else:
         nchk = nexp
-    for i in range(nchk):
+    # the frame loop only finds and explains the first difference
+    same = body[:nchk * fsz] == exp[:nchk * fsz]
+    for i in range(0 if same else nchk):
         a = body[i * fsz:(i + 1) * fsz]
         if a != exp[i * fsz:(i + 1) * fsz]:
             if not a:
@@ -100,6 +107,21 @@ def compare(fmt, channels, exp, got, prefix=None):
         return True, (f"bit-exact: {nexp} frames ({lead} leading, "
                       f"{len(tail) // fsz} trailing silence)")
     return True, f"bit-exact: {nchk} frames ({lead} leading silence)"
+
+
+def cmp_files(fmt, channels, expected, received, prefix):
+    """compare() on files: EXPECTED[@BYTES], the concatenated RECEIVED"""
+    path, _, nbytes = expected.partition("@")
+    with open(path, "rb") as f:
+        exp = f.read(int(nbytes)) if nbytes else f.read()
+    got = b""
+    for name in received:
+        try:
+            with open(name, "rb") as f:
+                got += f.read()
+        except OSError as e:
+            return False, f"no received data: {e.strerror}"
+    return compare(fmt, channels, exp, got, prefix)
 
 
 def reset_check(played, minframes):
@@ -146,18 +168,21 @@ def main(argv):
         return 0
     if len(argv) in (6, 8) and argv[1] == "cmp":
         prefix = int(argv[7]) if len(argv) == 8 else None
-        path, _, nbytes = argv[4].partition("@")
-        with open(path, "rb") as f:
-            exp = f.read(int(nbytes)) if nbytes else f.read()
-        try:
-            with open(argv[5], "rb") as f:
-                got = f.read()
-        except OSError as e:
-            print(f"no received data: {e.strerror}")
-            return 1
-        good, msg = compare(argv[2], int(argv[3]), exp, got, prefix)
+        good, msg = cmp_files(argv[2], int(argv[3]), argv[4], [argv[5]],
+                              prefix)
         print(msg)
         return 0 if good else 1
+    if len(argv) == 2 and argv[1] == "cmp-many":
+        for line in sys.stdin:
+            f = line.split()
+            if len(f) not in (5, 6):
+                print(f"{f[0] if f else '?'} fail bad cmp-many line: {line.strip()}")
+                continue
+            rec = [] if f[4] == "-" else f[4].split(",")
+            good, msg = cmp_files(f[1], int(f[2]), f[3], rec,
+                                  int(f[5]) if len(f) == 6 else None)
+            print(f"{f[0]} {'ok' if good else 'fail'} {msg}", flush=True)
+        return 0
     if len(argv) == 4 and argv[1] == "reset":
         try:
             with open(argv[2], "rb") as f:
