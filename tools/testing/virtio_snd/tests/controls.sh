@@ -188,6 +188,22 @@ wait_event "$T.notify.value" "Master Playback Volume,0) VALUE" &&
 	expect "$T.notify.value_read" "11,22" "$(value_of "name='Master Playback Volume'")"
 dev_cmd ctl 7 notify 2
 wait_event "$T.notify.info" "Tone Control,0) INFO"
+# after an INFO event the driver asks the device about that element: a new
+# range shows, and only there (Mic Capture Volume is another one-member
+# INTEGER, so a refresh of the wrong element would go unseen otherwise);
+# then the range as it was, for the checks below
+: > /tmp/mon.txt
+dev_cmd ctl 7 range -6 6 2
+wait_event "$T.notify.range_event" "Tone Control,0) INFO" &&
+	expect "$T.notify.range_info" "type=INTEGER,access=rw---RWC,values=1,min=-6,max=6,step=2" \
+		"$(info_of "name='Tone Control'")"
+expect "$T.notify.range_others" "type=INTEGER,access=rw------,values=1,min=0,max=30,step=0" \
+	"$(info_of "name='Mic Capture Volume'")"
+: > /tmp/mon.txt
+dev_cmd ctl 7 range -12 12 0
+wait_event "$T.notify.range_back" "Tone Control,0) INFO" &&
+	expect "$T.notify.range_back_info" "type=INTEGER,access=rw---RWC,values=1,min=-12,max=12,step=0" \
+		"$(info_of "name='Tone Control'")"
 dev_cmd ctl 7 notify 4
 wait_event "$T.notify.tlv" "Tone Control,0) TLV"
 dev_cmd ctl 12 notify 7

@@ -8,6 +8,7 @@
  *   event CODE DATA [COUNT]      any event, COUNT times (default 1)
  *   ctl ID value V...            set a control's members, CTL_NOTIFY(VALUE)
  *   ctl ID notify MASK           CTL_NOTIFY with any mask (id not checked)
+ *   ctl ID range MIN MAX STEP    an integer control's new range, CTL_NOTIFY(INFO)
  *   fault ctl|io ...             arm a fault (syntax in fault.c)
  *   fault clear                  disarm every fault
  *   disconnect                   close the vhost-user connection (device gone)
@@ -94,7 +95,7 @@ static int inject_ctl(struct snd_dev *snd, char **argv, int argc)
 			return -EINVAL;
 		return snd_control_notify(snd, id, mask);
 	}
-	if (strcmp(argv[2], "value"))
+	if (strcmp(argv[2], "value") && strcmp(argv[2], "range"))
 		return -EINVAL;
 	for (i = 3; i < argc; i++) {
 		char *end;
@@ -103,6 +104,9 @@ static int inject_ctl(struct snd_dev *snd, char **argv, int argc)
 		if (*end)
 			return -EINVAL;
 	}
+	if (!strcmp(argv[2], "range"))
+		return argc == 6 ? snd_control_set_range(snd, id, vals[0], vals[1],
+							 vals[2]) : -EINVAL;
 	return snd_control_set(snd, id, vals, argc - 3);
 }
 

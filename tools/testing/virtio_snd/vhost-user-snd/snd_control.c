@@ -28,6 +28,7 @@
  */
 struct snd_control {
 	const struct devcfg_control *cfg;
+	int64_t min, max, step;
 	struct virtio_snd_ctl_value value;
 	uint32_t tlv[DEVCFG_MAX_TLV_WORDS];
 	size_t tlv_bytes;
@@ -80,6 +81,9 @@ int snd_control_init(struct snd_dev *snd)
 		struct snd_control *c = &snd->controls[i];
 
 		c->cfg = &snd->cfg->controls[i];
+		c->min = c->cfg->min;
+		c->max = c->cfg->max;
+		c->step = c->cfg->step;
 		for (j = 0; j < c->cfg->ninit && j < ctl_members(c); j++)
 			ctl_store(c, j, c->cfg->init[j]);
 		for (j = 0; j < c->cfg->ntlv; j++)
@@ -93,9 +97,11 @@ static void ctl_info_fill(struct snd_dev *snd, uint32_t id, void *item)
 {
 	const struct devcfg_control *c = &snd->cfg->controls[id];
 	struct virtio_snd_ctl_info *info = item;
+	const struct snd_control *range;
 
 	if (id >= snd->cfg->ncontrols)
 		return;		/* advertised only (fault): all zero */
+	range = &snd->controls[id];
 	info->hdr.hda_fn_nid = htole32(c->nid);
 	info->role = htole32(c->role);
 	info->type = htole32(c->type);
@@ -105,14 +111,14 @@ static void ctl_info_fill(struct snd_dev *snd, uint32_t id, void *item)
 	memcpy(info->name, c->name, strlen(c->name));
 	switch (c->type) {
 	case VIRTIO_SND_CTL_TYPE_INTEGER:
-		info->value.integer.min = htole32((uint32_t)c->min);
-		info->value.integer.max = htole32((uint32_t)c->max);
-		info->value.integer.step = htole32((uint32_t)c->step);
+		info->value.integer.min = htole32((uint32_t)range->min);
+		info->value.integer.max = htole32((uint32_t)range->max);
+		info->value.integer.step = htole32((uint32_t)range->step);
 		break;
 	case VIRTIO_SND_CTL_TYPE_INTEGER64:
-		info->value.integer64.min = htole64((uint64_t)c->min);
-		info->value.integer64.max = htole64((uint64_t)c->max);
-		info->value.integer64.step = htole64((uint64_t)c->step);
+		info->value.integer64.min = htole64((uint64_t)range->min);
+		info->value.integer64.max = htole64((uint64_t)range->max);
+		info->value.integer64.step = htole64((uint64_t)range->step);
 		break;
 	case VIRTIO_SND_CTL_TYPE_ENUMERATED:
 		info->value.enumerated.items = htole32(c->nitems);
@@ -174,9 +180,9 @@ static bool ctl_value_ok(const struct snd_control *c,
 	default:
 		return true;
 	}
-	if (x < cfg->min || x > cfg->max)
+	if (x < c->min || x > c->max)
 		return false;
-	return !cfg->step || (x - cfg->min) % cfg->step == 0;
+	return !c->step || (x - c->min) % c->step == 0;
 }
 
 static uint32_t ctl_write(struct snd_ctl_req *r, struct snd_control *c,
@@ -383,4 +389,37 @@ int snd_control_set(struct snd_dev *snd, uint32_t id, const int64_t *vals,
 	if (!vu_has_feature(&snd->vu, VIRTIO_SND_F_CTLS))
 		return 0;	/* the driver does not know controls: no event */
 	return snd_control_notify(snd, id, 1u << VIRTIO_SND_CTL_EVT_MASK_VALUE);
+}
+
+/**
+ * snd_control_set_range() - Change an integer control's range on the
+ *                           device side and notify (CTL_NOTIFY(INFO)).
+ * @snd: device.
+ * @id: control id.
+ * @min: new minimum.
+ * @max: new maximum.
+ * @step: new step.
+ *
+ * Only this control's CTL_INFO reply changes: a driver that refreshes the
+ * wrong element after the event keeps the old range.
+ *
+ * Return: 0, -EINVAL (no such integer control, or empty range) or -ENOBUFS.
+ */
+int snd_control_set_range(struct snd_dev *snd, uint32_t id, int64_t min,
+			  int64_t max, int64_t step)
+{
+	struct snd_control *c;
+
+	if (id >= snd->cfg->ncontrols || min > max || step < 0)
+		return -EINVAL;
+	c = &snd->controls[id];
+	if (c->cfg->type != VIRTIO_SND_CTL_TYPE_INTEGER &&
+	    c->cfg->type != VIRTIO_SND_CTL_TYPE_INTEGER64)
+		return -EINVAL;
+	c->min = min;
+	c->max = max;
+	c->step = step;
+	if (!vu_has_feature(&snd->vu, VIRTIO_SND_F_CTLS))
+		return 0;
+	return snd_control_notify(snd, id, 1u << VIRTIO_SND_CTL_EVT_MASK_INFO);
 }

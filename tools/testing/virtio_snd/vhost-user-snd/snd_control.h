@@ -16,5 +16,7 @@ int snd_control_set(struct snd_dev *snd, uint32_t id, const int64_t *vals,
 		    unsigned int n);
 void snd_control_fault_noterm(struct snd_dev *snd, struct snd_ctl_req *r);
 int snd_control_notify(struct snd_dev *snd, uint32_t id, uint32_t mask);
+int snd_control_set_range(struct snd_dev *snd, uint32_t id, int64_t min,
+			  int64_t max, int64_t step);
 
 #endif /* VUS_SND_CONTROL_H */
