@@ -82,14 +82,21 @@ fcase() {
 	m=$(dmark)
 	for c in "$@"; do vus $c || echo "# vus $c: refused"; done
 	t0=$(date +%s)
-	timeout 30 sh -c "$op" > /tmp/op.out 2>&1
+	limit 30 sh -c "$op" > /tmp/op.out 2>&1
 	st=$?
 	t1=$(date +%s)
 	vus fault clear
 	echo "# $1: op status $st after $((t1 - t0)) s: $(grep -v '^[A-Z_]*: ' /tmp/op.out | tail -n 1)"
+	# its phases ("UPTIME what" lines), and all it printed when it hung or
+	# came near its limit, for the log
+	if [ $st = 124 ] || [ $((t1 - t0)) -ge 20 ]; then
+		sed 's/^/#   op: /' /tmp/op.out | tail -n 20
+	else
+		grep '^[0-9]*\.[0-9]* ' /tmp/op.out | sed 's/^/#   op: /'
+	fi
 	case $want in
-	fail) r "$n.op" "status $st, want a clean failure" [ $st != 0 -a $st != 124 ] ;;
-	ok) r "$n.op" "status $st: $(tail -n 1 /tmp/op.out)" [ $st = 0 ] ;;
+	fail) r "$n.op" "status $st, want a clean failure$([ $st = 124 ] && echo ', not a hang')" [ $st != 0 -a $st != 124 ] ;;
+	ok) r "$n.op" "status $st: $([ $st = 124 ] && echo 'hung (30 s)' || tail -n 1 /tmp/op.out)" [ $st = 0 ] ;;
 	*) fail "$n.op" "unknown expectation '$want'" ;;
 	esac
 	after "$n" $how
@@ -208,12 +215,15 @@ fcase ctl_read_short fail '0x0302: response is 510 bytes, expected 516' "$READ" 
 # untouched when most free memory is allocated again (after compaction has
 # drained the per-CPU free lists, which one CPU's allocations do not reach)
 REC_LONG="arecord -q -D hw:$card,0 -t raw -f S16_LE -r 48000 -c 2 -d 5 /dev/null"
-LATE_WRITE="timeout -s INT 1 $REC_LONG; st=\$?; sleep 4
+LATE_WRITE="up() { cut -d' ' -f1 /proc/uptime; }
+	echo \"\$(up) arecord\"; timeout -s INT 1 $REC_LONG; st=\$?
+	echo \"\$(up) arecord status \$st\"; sleep 4
 	fill=\$(awk '/^MemFree:/ { print int(\$2 / 1024) - 150 }' /proc/meminfo)
-	echo \"arecord status \$st, allocating \$fill MiB\"
-	echo 1 > /proc/sys/vm/compact_memory
+	echo \"\$(up) compacting\"; echo 1 > /proc/sys/vm/compact_memory
+	echo \"\$(up) allocating \$fill MiB\"
 	dd if=/dev/zero of=/tmp/fill bs=1M count=\$fill 2> /dev/null
-	rm -f /tmp/fill; [ \$st != 124 ]"
+	echo \"\$(up) freeing\"; rm -f /tmp/fill
+	echo \"\$(up) done: arecord status \$st, \$fill MiB allocated\"; [ \$st = 1 ]"
 fcase rx_late_write ok 'stream 1: .*still (holds|owned)' "$LATE_WRITE" "fault io 1 late 3000 count=0"
 # an I/O error loses a period: the application must see an xrun
 fcase tx_io_err ok 'stream 0: I/O failed .*status 0x8003' "$PLAY 2>&1 | grep -q underrun" "fault io 0 status IO_ERR count=0"
@@ -243,7 +253,7 @@ pcase ctl_info_noterm present 'control 0: name is not NUL-terminated' "" "fault 
 # QEMU's vhost-user-base: "disconnect" is the nearest) -----------------------
 n=$T.device_gone
 m=$(dmark)
-timeout 30 aplay -q -D "hw:$card,0" -t raw -f S16_LE -r 48000 -c 2 -d 3 /dev/zero 2> /tmp/op.out &
+limit 30 aplay -q -D "hw:$card,0" -t raw -f S16_LE -r 48000 -c 2 -d 3 /dev/zero 2> /tmp/op.out &
 ap=$!
 sleep 1
 vus disconnect
@@ -251,7 +261,7 @@ wait $ap
 st=$?
 echo "# device_gone: aplay status $st: $(tail -n 1 /tmp/op.out)"
 r "$n.op" "aplay status $st, want a clean failure" [ $st != 0 -a $st != 124 ]
-timeout 30 $PLAY 2> /tmp/op.out
+limit 30 $PLAY 2> /tmp/op.out
 st=$?
 r "$n.after" "a new playback: status $st, want a clean failure" [ $st != 0 -a $st != 124 ]
 timeout 30 rmmod virtio_snd

@@ -114,6 +114,18 @@ identity() {
 	ok "$n"
 }
 
+# limit SECS CMD...: CMD killed (SIGTERM) after SECS seconds; status 124
+# if the limit ended it.  The guest's timeout is busybox's, which returns
+# the killed command's 128+15 (143) where coreutils' returns 124: a check
+# for 124 after a bare "timeout" never sees a hang.
+limit() {
+	local ls
+	timeout "$@"
+	ls=$?
+	[ $ls = 143 ] && return 124
+	return $ls
+}
+
 # host_do TAG CMD...: have the host's relay for TAG (lib/qemu.sh guest_relay;
 # "monitor" sends CMD to QEMU's monitor) run CMD, wait up to 30 s for its
 # answer, print the answer's output as comments and return its status

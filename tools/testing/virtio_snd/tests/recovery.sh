@@ -23,7 +23,7 @@ ok "$T.card"
 rcase() {
 	local st
 	vus fault "$2" || { fail "$T.$1" "cannot arm '$2'"; return; }
-	timeout 20 $PLAY 2> /tmp/first.err
+	limit 20 $PLAY 2> /tmp/first.err
 	st=$?
 	if [ $st = 0 ] || [ $st = 124 ]; then
 		fail "$T.$1" "aplay $([ $st = 0 ] && echo worked || echo hung) with '$2' armed"
