@@ -52,6 +52,19 @@ kapt() {
 	"$cmd" "${opts[@]}" "$@"
 }
 
+# kernel_locked FN ARGS...: run FN holding the cache's kernel lock, unless
+# this process already holds it.  CI runs the static gates beside the
+# suites: both may fetch, unpack or prepare the same kernel at once.  The
+# lock is an open file, so the subshells of the holder share it.
+kernel_locked() {
+	[ -z "${KERNEL_LOCKED:-}" ] || { "$@"; return; }
+	mkdir -p "$VSND_CACHE" || return 1
+	(
+		exec 8>> "$VSND_CACHE/.kernels.lock" && flock 8 || exit 1
+		KERNEL_LOCKED=1 "$@"
+	)
+}
+
 # kernel_pkgs <suite> <meta>: the image package the metapackage depends
 # on, then the packages that image is split into (7.x: binary, modules,
 # base), one a line
@@ -82,6 +95,7 @@ kapt_get() {
 # kernel_fetch <name>: the directory the kernel's packages are unpacked in
 kernel_fetch() {
 	local meta pkgs dir
+	[ -n "${KERNEL_LOCKED:-}" ] || { kernel_locked kernel_fetch "$@"; return; }
 	meta=$(kernel_meta "$1") || { echo "unknown KERNEL=$1 ($KERNELS)" >&2; return 1; }
 	mkdir -p "$VSND_CACHE/kernels"
 	pkgs=$(kernel_pkgs $meta)
@@ -282,6 +296,7 @@ kernel_build_dir() {
 # version in $VSND_CACHE/ktree/ (printed)
 kernel_source() {
 	local suite=$1 ver src
+	[ -n "${KERNEL_LOCKED:-}" ] || { kernel_locked kernel_source "$@"; return; }
 	ver=$(kapt "$suite" apt-cache depends linux-source 2>/dev/null |
 		awk '/Depends: linux-source-[0-9]/ { print $NF; exit }')
 	[ -n "$ver" ] || { echo "cannot resolve linux-source in $suite" >&2; return 1; }
@@ -311,6 +326,7 @@ kernel_source() {
 kernel_tree() {
 	local out=$VSND_CACHE/ktree/$KREL src hdr
 	[ -e "$out/.done" ] && { echo "$out"; return 0; }
+	[ -n "${KERNEL_LOCKED:-}" ] || { kernel_locked kernel_tree "$@"; return; }
 	src=$(kernel_source "$KSUITE") || return 1
 	echo "kernel_tree: preparing $out" >&2
 	hdr=$(mktemp -d "$VSND_CACHE/kernels/.hdr.XXXXXX") || return 1
