@@ -6,13 +6,14 @@
 # <work>/cmd.sh), console to <work>/console.log, the script's output to
 # <work>/out.log.  QEMU runs with HOME=<work>, so <work>/.asoundrc defines
 # any host ALSA PCMs an -audiodev alsa uses.  Serialised machine-wide by
-# flock /tmp/virtio-snd-guest.lock; killed after <secs>.  Returns QEMU's
-# status (124: timeout).  Environment: VSND_MEM (1G), VSND_SMP (2),
-# VSND_MEMFD=1 (RAM in a shared memfd, for vhost-user devices), VSND_APPEND
-# (extra kernel command line), VSND_ACCEL (force tcg or kvm), VSND_QEMU (the
-# QEMU binary: setup.sh's qemu-trixie, or boot_vus's), VSND_MONITOR=1
-# (an HMP monitor on the FIFOs <work>/mon.in and <work>/mon.out, see
-# monitor_start).
+# flock /tmp/virtio-snd-guest.lock; killed after <secs>, and 5 s before,
+# if it still runs, QEMU's view of its vCPUs goes to <work>/hang.txt
+# (lib/hang-report.py).  Returns QEMU's status (124: timeout).
+# Environment: VSND_MEM (1G), VSND_SMP (2), VSND_MEMFD=1 (RAM in a shared
+# memfd, for vhost-user devices), VSND_APPEND (extra kernel command line),
+# VSND_ACCEL (force tcg or kvm), VSND_QEMU (the QEMU binary: setup.sh's
+# qemu-trixie, or boot_vus's), VSND_MONITOR=1 (an HMP monitor on the FIFOs
+# <work>/mon.in and <work>/mon.out, see monitor_start).
 #
 # Host commands in step with the guest (guest_relay): a guest script calls
 # host_do TAG CMD... (tests/guest-lib.sh), which prints "# TAG: SEQ CMD..."
@@ -22,6 +23,7 @@
 # (tag "monitor"); any other (a device's control FIFO) takes a handler.
 
 VSND_LOCK=/tmp/virtio-snd-guest.lock
+VSND_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # accel: tcg, unless /dev/kvm exists and a probe boot shows KVM works
 guest_accel() {
@@ -44,7 +46,7 @@ guest_accel() {
 }
 
 guest_run() {
-	local work=$1 secs=$2 initrd=$3 accel mem=() mon=()
+	local work=$1 secs=$2 initrd=$3 accel mem=() mon=() qmp watch rc
 	shift 3
 	accel=$(guest_accel "$initrd")
 	# vhost-user back-ends need the guest RAM in shared memory
@@ -56,19 +58,36 @@ guest_run() {
 		mon=(-chardev "pipe,id=vsnd-mon,path=$work/mon"
 		     -mon chardev=vsnd-mon,mode=readline)
 	fi
+	# every guest has a QMP monitor, for hang-report.py (a socket's path
+	# is short: not in the work dir)
+	qmp=$(mktemp -d /tmp/vsnd-qmp.XXXXXX) || return 1
 	: > "$work/console.log"
 	: > "$work/out.log"
-	HOME=$work flock "$VSND_LOCK" timeout -k 10 "$secs" \
-		"${VSND_QEMU:-$VSND_CACHE/bin/qemu-trixie}" \
-		-nodefaults -machine q35 -accel "$accel" \
-		-cpu max -m "${VSND_MEM:-1G}" -smp "${VSND_SMP:-2}" \
-		-display none -no-reboot -monitor none \
-		-kernel "$KIMG" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=7 panic=-1 ${VSND_APPEND:-}" \
-		-serial "file:$work/console.log" -serial "file:$work/out.log" \
-		-virtfs "local,path=$work,mount_tag=vsnd,security_model=none,id=vsnd" \
-		"${mem[@]}" "${mon[@]}" "$@" </dev/null
-	local rc=$?
+	rm -f "$work/hang.txt"
+	{
+		flock 9
+		# 5 s before QEMU is killed, what it sees of a guest that
+		# still runs goes to hang.txt
+		python3 "$VSND_LIB/hang-report.py" --after $((secs > 10 ? secs - 5 : secs)) \
+			"$work/hang.txt" "$qmp/sock" < /dev/null > /dev/null 2>&1 9>&- &
+		watch=$!
+		HOME=$work timeout -k 10 "$secs" \
+			"${VSND_QEMU:-$VSND_CACHE/bin/qemu-trixie}" \
+			-nodefaults -machine q35 -accel "$accel" \
+			-cpu max -m "${VSND_MEM:-1G}" -smp "${VSND_SMP:-2}" \
+			-display none -no-reboot -monitor none \
+			-kernel "$KIMG" -initrd "$initrd" \
+			-append "console=ttyS0 loglevel=7 panic=-1 ${VSND_APPEND:-}" \
+			-serial "file:$work/console.log" -serial "file:$work/out.log" \
+			-virtfs "local,path=$work,mount_tag=vsnd,security_model=none,id=vsnd" \
+			-chardev "socket,id=vsnd-qmp,path=$qmp/sock,server=on,wait=off" \
+			-mon chardev=vsnd-qmp,mode=control \
+			"${mem[@]}" "${mon[@]}" "$@" </dev/null 9>&-
+		rc=$?
+		kill "$watch" 2> /dev/null
+		wait "$watch" 2> /dev/null
+	} 9> "$VSND_LOCK"
+	rm -rf "$qmp"
 	[ -n "${VSND_MONITOR:-}" ] && guest_relay_stop $MON_PIDS
 	return $rc
 }

@@ -240,6 +240,12 @@ boot() {
 		result ok "virtio_snd.$g.guest"
 	elif [ $rc = 124 ]; then
 		result "not ok" "virtio_snd.$g.guest" "guest timed out after ${secs}s (see $w)"
+		# QEMU's view of the vCPUs (lib/hang-report.py): where each
+		# runs, halted or not (HLT=), its timer, interrupts pending or
+		# in service
+		[ -f "$w/hang.txt" ] &&
+			grep -aE 'CPU #|^--- vCPU [0-9]+: info lapic|^(RIP=|LVTT[[:space:]]|Timer|ISR|IRR)|hang-report' "$w/hang.txt" |
+			sed 's/^/hang.txt: /' | while IFS= read -r l; do say "$l"; done
 	else
 		result "not ok" "virtio_snd.$g.guest" "guest did not finish: qemu status $rc: $(tail -n 1 "$w/qemu.log")"
 	fi
