@@ -217,8 +217,8 @@ fcase ctl_read_short fail '0x0302: response is 510 bytes, expected 516' "$READ" 
 # drained the per-CPU free lists, which one CPU's allocations do not reach).
 # fallocate on a tmpfs of that size allocates the pages without writing
 # them; still, on the debug kernel (TCG, KASAN, every page's poison checked
-# and written again) allocating and freeing 570 MiB takes 18 s, the whole
-# op 30 (dd: 31 s for the fill alone): this op has 90 s.
+# and written again) allocating and freeing 570 MiB took 18-27 s, the
+# whole op 30-35 s (dd: 18-23 s to fill, 7-8 s to free): this op has 90 s.
 REC_LONG="arecord -q -D hw:$card,0 -t raw -f S16_LE -r 48000 -c 2 -d 5 /dev/null"
 LATE_WRITE="up() { cut -d' ' -f1 /proc/uptime; }
 	echo \"\$(up) arecord\"; timeout -s INT 1 $REC_LONG; st=\$?
