@@ -5,9 +5,14 @@
  *
  *   pmstate DEVICE play|cap prepared|running|paused READYFILE
  *
- * Sets the stream up (S16_LE, 2 channels, 48 kHz, 4 periods of 20 ms), brings
+ * Sets the stream up (S16_LE, 2 channels, 48 kHz, 10 periods of 100 ms), brings
  * it to the state, creates READYFILE and waits (60 s at most) for the
- * suspend to put it in SUSPENDED, keeping a running stream fed.  Then it
+ * suspend to put it in SUSPENDED, keeping a running stream fed.  A second
+ * of buffer, as a sound server keeps: a running stream must outlast both
+ * this process's scheduling on a slow guest (a debug kernel under TCG,
+ * four of us starting at once) and the freezing of user space, which comes
+ * before ALSA suspends the stream; with 80 ms, either ran a stream into
+ * XRUN before the suspend now and then.  Then it
  * recovers as an application must: snd_pcm_resume() (our driver offers no
  * RESUME: -ENOSYS) and else snd_pcm_prepare(), starts the stream and checks
  * that it moves for one second.  "# ..." lines explain, the last line is
@@ -23,8 +28,8 @@
 
 #define RATE		48000
 #define CHANNELS	2
-#define PERIOD		960	/* 20 ms */
-#define PERIODS		4
+#define PERIOD		4800	/* 100 ms */
+#define PERIODS		10
 
 static short buf[PERIOD * CHANNELS];
 
