@@ -10,9 +10,9 @@
  * suspend to put it in SUSPENDED, keeping a running stream fed.  A second
  * of buffer, as a sound server keeps: a running stream must outlast both
  * this process's scheduling on a slow guest (a debug kernel under TCG,
- * four of us starting at once) and the freezing of user space, which comes
- * before ALSA suspends the stream; with 80 ms, either ran a stream into
- * XRUN before the suspend now and then.  Then it
+ * four of us starting at once: with 80 ms the running capture stream
+ * overran before the suspend, twice) and the freezing of user space, which
+ * comes before ALSA suspends the stream.  Then it
  * recovers as an application must: snd_pcm_resume() (our driver offers no
  * RESUME: -ENOSYS) and else snd_pcm_prepare(), starts the stream and checks
  * that it moves for one second.  "# ..." lines explain, the last line is

@@ -213,7 +213,7 @@ suite_prepare() {
 # $VSND_EXPECT_MSGS (a regex: what the group's device causes on purpose).
 # The work dir $RUN/GROUP must exist (it may hold files for the guest).
 # SECS is for a production kernel: a debug one gets twice as long (it runs
-# about 4x slower: 25-33 s to /init here, and its two kmemleak scans after
+# about 4x slower: 17-33 s to /init here, and its two kmemleak scans after
 # the script took more than 20 s of a 60 s limit once).
 boot() {
 	local g=$1 secs=$2 script=$3 w=$RUN/$1 rc errs when=
