@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -958,6 +959,113 @@ out:
 }
 
 /*
+ * Busy-loop on @cpu at SCHED_FIFO priority 1 until killed (2 s at most):
+ * above every kworker, below interrupt threads (PREEMPT_RT runs them at
+ * 50) and below us (2).
+ */
+static pid_t hog_start(int cpu)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	cpu_set_t set;
+	pid_t pid;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) ||
+	    sched_setscheduler(0, SCHED_FIFO, &sp))
+		_exit(1);
+	alarm(2);
+	for (;;)
+		;
+}
+
+static void hogs_stop(pid_t *pids, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (pids[i] > 0) {
+			kill(pids[i], SIGKILL);
+			waitpid(pids[i], NULL, 0);
+		}
+	}
+}
+
+/*
+ * The driver's report comes late: once ALSA has seen a period, busy loops
+ * on every CPU keep the kernel's workers off them while the device runs
+ * dry (full); then the application, above the loops, writes (reads) that
+ * one reported period.  The device had already run out: the stream must
+ * not go on as if nothing happened (the device must not be fed before a
+ * STOP, which the host counts), ALSA must report the xrun once the
+ * workers run again.
+ */
+static int t_late(void)
+{
+	struct sched_param sp = { .sched_priority = 2 };
+	int ncpu = sysconf(_SC_NPROCESSORS_ONLN), i, rc;
+	unsigned int idle;
+	pid_t pids[64] = { 0 };
+	snd_pcm_sframes_t got;
+	double t0;
+	struct pcm p;
+
+	if (ncpu < 1 || ncpu > (int)ARRAY_SIZE(pids))
+		return fail("cannot run: %d CPUs", ncpu);
+	if (sched_setscheduler(0, SCHED_FIFO, &sp))
+		return fail("cannot run: SCHED_FIFO: %s", strerror(errno));
+	rc = pcm_open(&p, &opt, opt.stream, SND_PCM_NONBLOCK);
+	if (rc)
+		goto out;
+	describe(&p);
+	idle = 1000 * p.buffer / p.o->rate + 2 * p.o->tick_ms + 20;
+	rc = start(&p);
+	if (rc)
+		goto out;
+	rc = snd_pcm_wait(p.h, 1000);
+	if (rc != 1) {
+		rc = fail("no period reported within 1 s (%d)", rc);
+		goto out;
+	}
+	for (i = 0; i < ncpu; i++)
+		pids[i] = hog_start(i);
+	sleep_ms(idle);
+	got = transfer(&p, p.period);
+	hogs_stop(pids, ncpu);
+	note("%s one period %u ms after the first report, the workers held off: %s",
+	     sname(p.stream), idle, got < 0 ? snd_strerror(got) : "done");
+	if (got < 0 && got != -EPIPE) {
+		rc = fail("%s transfer: %s", sname(p.stream), snd_strerror(got));
+		goto out;
+	}
+	/* carry on as an application would, until ALSA says xrun */
+	for (t0 = now(); got != -EPIPE && now() - t0 < 0.5;) {
+		got = snd_pcm_wait(p.h, 100);
+		if (got >= 0)
+			got = transfer(&p, p.period);
+		if (got == -EAGAIN)
+			got = 0;
+		if (got < 0 && got != -EPIPE) {
+			rc = fail("%s transfer: %s", sname(p.stream), snd_strerror(got));
+			goto out;
+		}
+	}
+	if (got != -EPIPE) {
+		rc = fail("the device ran out while the report was late, and ALSA saw no xrun in %.1f s",
+			  now() - t0);
+		goto out;
+	}
+	note("xrun %.0f ms after the workers ran again", 1000 * (now() - t0));
+	rc = 0;
+out:
+	pcm_close(&p);
+	return rc;
+}
+
+/*
  * t_reset() frames (S32_LE, 2 ch): left 0x5A, the generation (0 before the
  * reset, 1 after) and a serial number; right the buffer offset the frame
  * was written at.  sig.py reset checks what the device played.
@@ -1668,6 +1776,7 @@ static const struct subcmd cmds[] = {
 	{ "xrun", t_xrun, "starve the stream into XRUN, prepare, stream again (twice)" },
 	{ "reset", t_reset, "RESET while playing (S32_LE 2 ch, MMAP): the device's audio for sig.py reset" },
 	{ "stall", t_stall, "no I/O for a buffer + 20 ms must be an xrun at once (-k times)" },
+	{ "late", t_late, "the device runs out while the driver's report is held up: still an xrun" },
 	{ "periods", t_periods, "period size -p us with 2..max periods (or -n exactly)" },
 	{ "close", t_close, "close and process exit while running" },
 	{ "sigint", t_sigint, "-k rounds of SIGINT into a start/stop loop" },
