@@ -10,7 +10,9 @@
 # of two ticks, which both drivers offer.  Then the same starvation while
 # the driver's report is held up (pcmtest late: busy loops on every CPU keep
 # the kernel's workers off), the application writing (reading) a period in
-# between: still an xrun, and the device never fed before the STOP.
+# between: still an xrun, and the device never fed before the STOP.  Once
+# through read/write (ALSA takes the position first), once through mmap
+# (the commit alone tells the driver: .ack).
 . /vsnd/guest-lib.sh
 identity glitch
 T=virtio_snd.glitch
@@ -41,9 +43,12 @@ for d in play cap; do
 	*) fail "$n" "$(sed -n 's/^FAIL: //p' /tmp/stall | tail -n 1) (exit $rc)" ;;
 	esac
 done
-for d in play cap; do
-	n=$T.late_$d
-	/vsnd/pcmtest late -D "hw:$card,0" -s $d -p 20000 -n 4 -K 50 > /tmp/late 2>&1
+for t in play cap play_mmap cap_mmap; do
+	n=$T.late_$t
+	d=${t%_mmap}
+	m=
+	[ "$d" = "$t" ] || m=-M
+	/vsnd/pcmtest late -D "hw:$card,0" -s $d $m -p 20000 -n 4 -K 50 > /tmp/late 2>&1
 	rc=$?
 	sed -n 's/^# /#   /p' /tmp/late
 	if [ $rc = 0 ]; then
