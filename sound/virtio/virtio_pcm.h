@@ -91,13 +91,16 @@ struct virtsnd_pcm_params {
  * @period_bytes: period size in bytes
  * @buffer_bytes: buffer size in bytes
  * @queued: periods handed to the device since prepare (queue lock)
- * @completed: periods returned by the device since prepare (queue lock)
- * @reported: periods reported to ALSA since prepare (queue lock)
+ * @completed: periods returned by the device since prepare, in any order
+ *             (queue lock)
+ * @returned: periods returned by the device since prepare, in ring order:
+ *            the device's position (queue lock)
+ * @reported: periods .pointer has shown ALSA since prepare (queue lock)
+ * @signalled: @returned when the elapsed work last told ALSA (queue lock)
  * @inflight: messages the device holds (queue lock)
  * @period_frames: period size in frames
  * @head: ring index of the next message to queue (queue lock)
  * @done: ring index of the next message expected back (queue lock)
- * @pos: ring index of the next period to report (queue lock)
  * @appl_frames: frames written (playback) or read (capture) by the
  *               application since prepare (queue lock)
  * @hw_frames: the position .pointer last returned to ALSA, in frames
@@ -153,10 +156,11 @@ struct virtio_pcm_substream {
 	snd_pcm_uframes_t period_frames;
 	unsigned int head;
 	unsigned int done;
-	unsigned int pos;
 	u64 queued;
 	u64 completed;
+	u64 returned;
 	u64 reported;
+	u64 signalled;
 	unsigned int inflight;
 	u64 appl_frames;
 	u64 hw_frames;
@@ -228,7 +232,7 @@ void virtsnd_pcm_ring_disable_sync(struct virtio_pcm_substream *vss);
 int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss);
 void virtsnd_pcm_ring_free(struct virtio_pcm_substream *vss);
 void virtsnd_pcm_ring_enable(struct virtio_pcm_substream *vss, bool enable);
-void virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss);
+int virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss);
 void virtsnd_pcm_ring_set_running(struct virtio_pcm_substream *vss,
 				  bool running);
 void virtsnd_pcm_ring_xrun(struct virtio_pcm_substream *vss);

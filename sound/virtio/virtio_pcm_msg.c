@@ -25,15 +25,16 @@
  *   the virtqueue holds: on -ENOSPC the stream waits on the queue's waiter
  *   list and is pushed again from the completion callback.
  * - device -> driver: the tx/rx callback (hard IRQ) takes it back, records
- *   the (clamped) result and queues the stream's elapsed work.
- * - the elapsed work, on the card's high-priority workqueue, moves the
- *   reported position over every period returned in ring order and calls
- *   snd_pcm_period_elapsed() once for them all, in process context and
- *   with no spinlock held: one wake-up per batch of completions.  A batch
- *   of N periods moves the pointer by N periods (a whole ring in two
- *   steps, or ALSA would see a pointer that did not move), so ALSA
- *   accounts for everything the device consumed or produced: if that is
- *   more than the application kept ahead, ALSA sees the xrun.
+ *   the (clamped) result, moves the device's position over the periods
+ *   returned in ring order and queues the stream's elapsed work.
+ * - .pointer shows ALSA that position as it is, so that every read, write
+ *   and hwsync is checked against what the device really consumed or
+ *   produced: if that is more than the application kept ahead, ALSA sees
+ *   the xrun, however late the work runs; .ack checks a move of appl_ptr
+ *   the same way.  The elapsed work, on the card's high-priority
+ *   workqueue, calls snd_pcm_period_elapsed() once per batch of
+ *   completions, in process context and with no spinlock held: one
+ *   wake-up per batch.
  *
  * The messages are freed at hw_free or when the card goes away, and only
  * once none is in flight; a device reset (remove, freeze) hands every
@@ -126,6 +127,16 @@ static void virtsnd_pcm_sg_fill(struct scatterlist *sgs, unsigned int nsgs,
 		data += chunk;
 		length -= chunk;
 	}
+}
+
+/* Ring index of the period @n periods after prepare. */
+static unsigned int virtsnd_pcm_ring_idx(struct virtio_pcm_substream *vss,
+					 u64 n)
+{
+	u32 idx;
+
+	div_u64_rem(n, vss->nmsgs, &idx);
+	return idx;
 }
 
 /**
@@ -235,10 +246,11 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 		vss->buffer_bytes = period_bytes * periods;
 		vss->head = 0;
 		vss->done = 0;
-		vss->pos = 0;
 		vss->queued = 0;
 		vss->completed = 0;
+		vss->returned = 0;
 		vss->reported = 0;
+		vss->signalled = 0;
 		/* ALSA resets both pointers to zero right after prepare */
 		vss->appl_frames = 0;
 		vss->hw_frames = 0;
@@ -311,7 +323,7 @@ static bool virtsnd_pcm_ring_push(struct virtio_pcm_substream *vss)
 		limit = div_u64(vss->appl_frames, vss->period_frames);
 	if (!playback)
 		limit += vss->nmsgs;
-	/* never beyond what has been reported back to ALSA plus a buffer */
+	/* never beyond the position ALSA has been shown plus a buffer */
 	limit = min_t(u64, limit, vss->reported + vss->nmsgs);
 
 	/* a device that had nothing resumes with this message */
@@ -438,17 +450,45 @@ void virtsnd_pcm_ring_disable_sync(struct virtio_pcm_substream *vss)
 	flush_work(&vss->drain_work);
 }
 
+/*
+ * ALSA's xrun rule, avail >= stop_threshold, at the device's position and
+ * with appl_ptr as it was before the application's move: .pointer may not
+ * have shown ALSA the last completions yet (ALSA took the position before
+ * the interrupt, or .pointer moved only part of a whole ring).  The device
+ * has then run out (filled the buffer) already, and what the application
+ * now gives (frees) would only go after the gap.  Queue lock held.
+ */
+static bool virtsnd_pcm_ring_ran_out(struct virtio_pcm_substream *vss,
+				     struct snd_pcm_runtime *runtime)
+{
+	u64 dev = vss->returned * vss->period_frames;
+	u64 avail;
+
+	lockdep_assert_held(&vss->queue->lock);
+
+	if (!vss->running)
+		return false;
+	if (vss->direction == VIRTIO_SND_D_OUTPUT)
+		dev += runtime->buffer_size;
+	avail = dev - min(vss->appl_frames, dev);
+
+	return avail >= runtime->stop_threshold;
+}
+
 /**
  * virtsnd_pcm_ring_ack() - the application moved appl_ptr
  * @vss: the stream
  *
  * Playback: queue the periods it has now completely written.  Capture:
- * queue again the periods it has now completely read.
+ * queue again the periods it has now completely read.  Nothing, if the
+ * device had run out before the move.
  *
  * Context: the PCM .ack callback (stream lock held, process context since
  * the PCM is nonatomic).  Takes the queue lock.
+ * Return: 0, or -EPIPE if the device ran out (overran) before the move:
+ * ALSA then puts appl_ptr back and stops the stream in xrun.
  */
-void virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss)
+int virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss)
 {
 	struct snd_pcm_runtime *runtime = vss->substream->runtime;
 	snd_pcm_sframes_t ahead;
@@ -469,6 +509,8 @@ void virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss)
 		ahead -= runtime->boundary;
 
 	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
+		if (virtsnd_pcm_ring_ran_out(vss, runtime))
+			return -EPIPE;
 		if (ahead >= 0 || vss->hw_frames >= -ahead)
 			vss->appl_frames = vss->hw_frames + ahead;
 		else
@@ -476,6 +518,7 @@ void virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss)
 	}
 
 	virtsnd_pcm_ring_kick(vss);
+	return 0;
 }
 
 /**
@@ -574,15 +617,15 @@ void virtsnd_pcm_ring_forget(struct virtio_pcm_substream *vss)
 
 /*
  * Frames the device has played (or recorded) beyond the position ALSA
- * has: the periods it returned that the elapsed work has not reported yet,
- * and the part of the oldest message it holds that its clock has run
- * through, at the stream's rate, since it began on that message; never
- * more than that message.  Queue lock held.
+ * has: the periods it returned that .pointer has not shown yet, and the
+ * part of the oldest message it holds that its clock has run through, at
+ * the stream's rate, since it began on that message; never more than that
+ * message.  Queue lock held.
  */
 static u64 virtsnd_pcm_ring_ahead(struct virtio_pcm_substream *vss,
 				  unsigned int rate)
 {
-	u64 frames = (vss->completed - vss->reported) * vss->period_frames;
+	u64 frames = (vss->returned - vss->reported) * vss->period_frames;
 	u64 now, ns;
 
 	lockdep_assert_held(&vss->queue->lock);
@@ -598,35 +641,76 @@ static u64 virtsnd_pcm_ring_ahead(struct virtio_pcm_substream *vss,
 			      vss->period_frames);
 }
 
+/*
+ * Capture periods @from..@to (since prepare) are about to be shown to
+ * ALSA: one the device returned short, or failed, is padded with silence,
+ * so that the application never reads what the buffer held before.  The
+ * messages cannot be queued again before the application has read them.
+ */
+static void virtsnd_pcm_pad_short(struct virtio_pcm_substream *vss,
+				  struct snd_pcm_runtime *runtime,
+				  u64 from, u64 to)
+{
+	for (; from < to; from++) {
+		struct virtio_pcm_msg *msg =
+			vss->msgs[virtsnd_pcm_ring_idx(vss, from)];
+		size_t written = READ_ONCE(msg->written);
+
+		if (written >= vss->period_bytes)
+			continue;
+		snd_pcm_format_set_silence(runtime->format,
+					   runtime->dma_area +
+					   msg->idx * vss->period_bytes +
+					   written,
+					   bytes_to_samples(runtime,
+							    vss->period_bytes -
+							    written));
+	}
+}
+
 /**
  * virtsnd_pcm_ring_pointer() - current position for the .pointer callback
  * @vss: the stream
  *
- * The position moves by the periods each elapsed work reports; it is
- * noted as hw_frames, which virtsnd_pcm_ring_ack() pairs with ALSA's
- * hw_ptr.  It cannot move within a period: a message is the device's
- * until it comes back, and a pointer beyond it would let the application
- * write into a period the device has not read yet (or read one it has not
- * filled).  What the device did since goes into runtime->delay instead,
- * from the time of its last completion: the delay is what is queued (or
- * captured) less (plus) what the device played (recorded) of it since,
- * plus the device's own latency (0 from QEMU, whose completions mean
- * "taken", not "played").  For playback that extra delay is negative.
+ * The position is the device's: every period it has returned, in ring
+ * order, from the moment its interrupt came, whether or not the elapsed
+ * work has run since.  ALSA checks every read, write and hwsync against
+ * it, so an application that comes after the device ran out (filled the
+ * buffer) gets its xrun, instead of feeding a device that has already
+ * played through the gap.  One call moves the position by a buffer less a
+ * period at most: a whole ring would bring it back to where it was, which
+ * ALSA would take for no move; the next call takes the rest.
  *
- * Context: the PCM .pointer callback (stream lock held).  Takes the queue
- * lock.
+ * The position is noted as hw_frames, which virtsnd_pcm_ring_ack() pairs
+ * with ALSA's hw_ptr.  It cannot move within a period: a message is the
+ * device's until it comes back, and a pointer beyond it would let the
+ * application write into a period the device has not read yet (or read
+ * one it has not filled).  What the device did since goes into
+ * runtime->delay instead, from the time of its last completion: the delay
+ * is what is queued (or captured) less (plus) what the device played
+ * (recorded) of it since, plus the device's own latency (0 from QEMU,
+ * whose completions mean "taken", not "played").  For playback that extra
+ * delay is negative.
+ *
+ * Context: the PCM .pointer callback: process context (nonatomic PCM),
+ * stream lock held.  Takes the queue lock.
  * Return: position in frames within the buffer.
  */
 snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss)
 {
 	struct snd_pcm_runtime *runtime = vss->substream->runtime;
 	snd_pcm_sframes_t delay;
-	snd_pcm_uframes_t pos;
-	u64 ahead;
+	u64 from, to, ahead;
 
 	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
-		pos = (snd_pcm_uframes_t)vss->pos * vss->period_frames;
-		vss->hw_frames = vss->reported * vss->period_frames;
+		if (!vss->nmsgs)
+			return 0;
+		from = vss->reported;
+		if (vss->running)
+			vss->reported = min(vss->returned,
+					    from + vss->nmsgs - 1);
+		to = vss->reported;
+		vss->hw_frames = to * vss->period_frames;
 		delay = bytes_to_frames(runtime, vss->latency_bytes);
 		ahead = virtsnd_pcm_ring_ahead(vss, runtime->rate);
 		if (vss->direction == VIRTIO_SND_D_OUTPUT) {
@@ -642,9 +726,11 @@ snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss)
 		}
 	}
 
+	if (vss->direction == VIRTIO_SND_D_INPUT)
+		virtsnd_pcm_pad_short(vss, runtime, from, to);
 	runtime->delay = delay;
 
-	return pos;
+	return virtsnd_pcm_ring_idx(vss, to) * vss->period_frames;
 }
 
 /*
@@ -727,6 +813,10 @@ static void virtsnd_pcm_msg_complete(struct virtio_pcm_msg *msg,
 	vss->completed++;
 	vss->done = (vss->done + 1) % vss->nmsgs;
 	vss->clock_ns = now;
+	/* the device's position: a message back early waits for its elders */
+	while (vss->returned < vss->completed &&
+	       !vss->msgs[virtsnd_pcm_ring_idx(vss, vss->returned)]->inflight)
+		vss->returned++;
 
 	if (vss->xfer_enabled)
 		queue_work(vss->snd->wq, &vss->elapsed_work);
@@ -852,106 +942,75 @@ void virtsnd_pcm_ring_xrun(struct virtio_pcm_substream *vss)
 }
 
 /*
- * Periods the device has returned in ring order from @pos on: those ALSA
- * may be told about.  A message returned ahead of its turn waits for the
- * ones before it.  Queue lock held.
+ * Whether the elapsed work is to tell ALSA about returned periods now.
+ * Queue lock taken; the stream lock held, so that .pointer and hw_ptr
+ * stay as read here until ALSA has taken the call.
  */
-static unsigned int virtsnd_pcm_ring_done(struct virtio_pcm_substream *vss)
+static bool virtsnd_pcm_ring_elapsed(struct virtio_pcm_substream *vss,
+				     struct snd_pcm_runtime *runtime)
 {
-	unsigned int n = 0;
+	guard(spinlock_irqsave)(&vss->queue->lock);
 
-	lockdep_assert_held(&vss->queue->lock);
-
-	while (vss->reported + n < vss->completed &&
-	       !vss->msgs[(vss->pos + n) % vss->nmsgs]->inflight)
-		n++;
-
-	return n;
-}
-
-/*
- * A short or failed capture period: never expose what the buffer held
- * before.  The messages cannot be queued again until the application has
- * read them, after they are reported.
- */
-static void virtsnd_pcm_pad_short(struct virtio_pcm_substream *vss,
-				  struct snd_pcm_runtime *runtime,
-				  unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		struct virtio_pcm_msg *msg =
-			vss->msgs[(vss->pos + i) % vss->nmsgs];
-		size_t written = READ_ONCE(msg->written);
-
-		if (written >= vss->period_bytes)
-			continue;
-		snd_pcm_format_set_silence(runtime->format,
-					   runtime->dma_area +
-					   msg->idx * vss->period_bytes +
-					   written,
-					   bytes_to_samples(runtime,
-							    vss->period_bytes -
-							    written));
+	if (!vss->xfer_enabled || !vss->running)
+		return false;
+	/* .pointer moves: ALSA accounts the periods and wakes the waiters */
+	if (vss->reported < vss->returned) {
+		vss->signalled = vss->returned;
+		return true;
 	}
+	if (vss->signalled == vss->returned)
+		return false;
+	vss->signalled = vss->returned;
+	/*
+	 * A read, write or hwsync has already moved the position over them;
+	 * the period's timer tick and SIGIO are still due.  Not at the very
+	 * position of ALSA's last period call: there, half a buffer later,
+	 * ALSA would take the call for a whole buffer gone by.
+	 */
+	return runtime->status->hw_ptr != runtime->hw_ptr_interrupt;
 }
 
 /**
  * virtsnd_pcm_elapsed_work() - report completed periods to ALSA
  * @work: virtio_pcm_substream::elapsed_work
  *
- * Every period the device returned since the last report moves the
- * pointer, and one snd_pcm_period_elapsed() call tells ALSA about them
- * all.  Only a whole ring at once takes two calls: the pointer would
- * otherwise come back to where it was and ALSA would see no progress.  No
- * report is delayed or spread out: when the device has consumed (or
- * filled) more than the application kept ahead, ALSA must see the xrun.
+ * Once per batch of completions, one period-elapsed call moves ALSA's
+ * position over every period the device returned and wakes the
+ * application; only a whole ring takes two (see
+ * virtsnd_pcm_ring_pointer()).  No report is delayed or spread out: when
+ * the device has consumed (or filled) more than the application kept
+ * ahead, ALSA sees the xrun.
  *
- * Context: the card's workqueue, process context, no lock held when
- * calling into ALSA.  Takes the queue lock.
+ * Context: the card's workqueue, process context; takes the PCM stream
+ * lock, and the queue lock without calling into ALSA under it.
  */
 void virtsnd_pcm_elapsed_work(struct work_struct *work)
 {
 	struct virtio_pcm_substream *vss =
 		container_of(work, struct virtio_pcm_substream, elapsed_work);
 	struct snd_pcm_substream *substream = vss->substream;
-	struct snd_pcm_runtime *runtime;
-	unsigned long flags;
-	unsigned int n;
+	bool xrun;
+	u64 shown;
 
-	for (;;) {
-		spin_lock_irqsave(&vss->queue->lock, flags);
-		runtime = substream->runtime;
-		if (!vss->xfer_enabled || !runtime) {
-			spin_unlock_irqrestore(&vss->queue->lock, flags);
+	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
+		if (!vss->xfer_enabled || !substream->runtime)
 			return;
-		}
-		if (vss->xrun_pending) {
-			vss->xrun_pending = false;
-			spin_unlock_irqrestore(&vss->queue->lock, flags);
-			snd_pcm_stop_xrun(substream);
-			return;
-		}
-		n = vss->running ? virtsnd_pcm_ring_done(vss) : 0;
-		spin_unlock_irqrestore(&vss->queue->lock, flags);
-		if (!n)
-			return;
-
-		/* the constraints keep two periods at least */
-		n = min(n, vss->nmsgs - 1);
-		if (vss->direction == VIRTIO_SND_D_INPUT)
-			virtsnd_pcm_pad_short(vss, runtime, n);
-
-		spin_lock_irqsave(&vss->queue->lock, flags);
-		if (!vss->xfer_enabled || !vss->running) {
-			spin_unlock_irqrestore(&vss->queue->lock, flags);
-			return;
-		}
-		vss->reported += n;
-		vss->pos = (vss->pos + n) % vss->nmsgs;
-		spin_unlock_irqrestore(&vss->queue->lock, flags);
-
-		snd_pcm_period_elapsed(substream);
+		xrun = vss->xrun_pending;
+		vss->xrun_pending = false;
 	}
+	if (xrun) {
+		snd_pcm_stop_xrun(substream);
+		return;
+	}
+
+	snd_pcm_stream_lock_irq(substream);
+	while (substream->runtime &&
+	       virtsnd_pcm_ring_elapsed(vss, substream->runtime)) {
+		shown = READ_ONCE(vss->reported);
+		snd_pcm_period_elapsed_under_stream_lock(substream);
+		/* ALSA did not move: the stream has stopped */
+		if (READ_ONCE(vss->reported) == shown)
+			break;
+	}
+	snd_pcm_stream_unlock_irq(substream);
 }

@@ -196,8 +196,7 @@ static snd_pcm_uframes_t virtsnd_pcm_pointer(struct snd_pcm_substream *substream
 
 static int virtsnd_pcm_ack(struct snd_pcm_substream *substream)
 {
-	virtsnd_pcm_ring_ack(virtsnd_pcm_substream(substream));
-	return 0;
+	return virtsnd_pcm_ring_ack(virtsnd_pcm_substream(substream));
 }
 
 /* PCM substream operators */

@@ -64,6 +64,7 @@ void virtsnd_stats_event(struct virtio_snd *snd, u32 code)
 struct virtsnd_proc_ring {
 	u64 queued;
 	u64 completed;
+	u64 returned;
 	u64 reported;
 	unsigned int nmsgs;
 	unsigned int inflight;
@@ -83,6 +84,7 @@ static void virtsnd_proc_stream(struct snd_info_buffer *buffer,
 	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
 		r.queued = vss->queued;
 		r.completed = vss->completed;
+		r.returned = vss->returned;
 		r.reported = vss->reported;
 		r.nmsgs = vss->nmsgs;
 		r.inflight = vss->inflight;
@@ -107,9 +109,9 @@ static void virtsnd_proc_stream(struct snd_info_buffer *buffer,
 			    vss->params.channels, vss->params.features,
 			    vss->params.buffer_bytes, vss->params.period_bytes);
 	snd_iprintf(buffer,
-		    "  ring: msgs %u inflight %u enabled %d running %d queued %llu completed %llu elapsed %llu\n",
+		    "  ring: msgs %u inflight %u enabled %d running %d queued %llu completed %llu returned %llu shown %llu\n",
 		    r.nmsgs, r.inflight, r.enabled, r.running, r.queued,
-		    r.completed, r.reported);
+		    r.completed, r.returned, r.reported);
 	snd_iprintf(buffer,
 		    "  errors: io_bad_status %u io_bad_length %u cmd_timeouts %u device_xruns %u\n",
 		    r.io_bad_status, r.io_bad_length,
