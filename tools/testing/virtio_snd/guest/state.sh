@@ -236,6 +236,55 @@ t_sigint_alsa_utils() {
 	report "$name" "$rc" "after SIGINTs: $(sed -n 's/^FAIL: //p' "$out" | tail -n 1)"
 }
 
+# dmix and dsnoop, 2 s each way through a 10 ms slave period: their
+# clients sleep on the slave's PCM timer, which ticks only in
+# snd_pcm_period_elapsed(), and sync the slave's position on every
+# transfer.  A period report the driver leaves out because that position
+# has already moved would leave them asleep (an underrun, or a drain that
+# never ends).
+t_dmix_dsnoop() {
+	name=dmix_dsnoop
+	selected "$name" || return 0
+	for tool in aplay arecord; do
+		if ! command -v $tool >/dev/null; then
+			report "$name" 1 "cannot run: $tool not found"
+			return
+		fi
+	done
+	mkdir -p /tmp/dmix
+	for p in dmix dsnoop; do
+		echo "pcm.v$p { type $p; ipc_key $((4242 + ${#p})); slave { pcm \"$dev\"; format S16_LE; rate 48000; channels 2; period_time 10000; buffer_time 80000 } }"
+	done > /tmp/dmix/.asoundrc
+	klog_mark
+	bad=
+	for tool in aplay arecord; do
+		[ $tool = aplay ] && pcm=vdmix || pcm=vdsnoop
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		bounded 10 env HOME=/tmp/dmix $tool -D $pcm -t raw -f S16_LE -r 48000 \
+			-c 2 -d 2 $([ $tool = aplay ] && echo /dev/zero ||
+				    echo /dev/null) > "$out" 2>&1
+		rc=$?
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		echo "#   $tool -D $pcm: 2 s in $(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }') s, status $rc"
+		sed 's/^/#   /' "$out" | head -n 3
+		if [ $rc != 0 ]; then
+			bad="$tool -D $pcm: status $rc"
+		elif grep -qE 'underrun|overrun' "$out"; then
+			bad="$tool -D $pcm: $(grep -m1 -E 'underrun|overrun' "$out")"
+		fi
+		[ -n "$bad" ] && break
+	done
+	klog_check
+	if [ -z "$bad" ] && [ -n "$kerr" ]; then
+		bad="kernel: $kerr"
+	fi
+	if [ -n "$bad" ]; then
+		report "$name" 1 "$bad"
+	else
+		report "$name" 0
+	fi
+}
+
 exec 3>&1
 echo "# state suite on $dev, driver $driver"
 # the card may still be probing when we start
@@ -315,6 +364,9 @@ xf="kernel: virtio_snd .*invalid I/O queue state"
 t sigint_playback 90 "$xf" sigint -s play -k 40
 t sigint_capture 90 "$xf" sigint -s cap -k 40
 t_sigint_alsa_utils
+
+# through alsa-lib's dmix and dsnoop
+t_dmix_dsnoop
 
 # playback and capture at once
 t duplex 30 "" duplex -t 2
