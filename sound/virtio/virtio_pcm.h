@@ -115,6 +115,9 @@ struct virtsnd_pcm_params {
  * @running: the device stream is started: completions are reported only
  *           then (queue lock)
  * @flush: playback drain: send the partial last period too (queue lock)
+ * @free_running: fed by the device's position, not by appl_ptr: the
+ *                application never stops the stream (dmix, dsnoop); set at
+ *                START (queue lock)
  * @xrun_pending: the device reported an xrun; the elapsed work tells ALSA
  *                (queue lock)
  * @dev_xruns: xrun events from the device (queue lock)
@@ -170,6 +173,7 @@ struct virtio_pcm_substream {
 	bool xfer_enabled;
 	bool running;
 	bool flush;
+	bool free_running;
 	bool xrun_pending;
 	unsigned int dev_xruns;
 	unsigned int io_bad_status;

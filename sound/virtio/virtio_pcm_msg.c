@@ -305,17 +305,22 @@ static int virtsnd_pcm_msg_add(struct virtio_pcm_substream *vss,
 }
 
 /*
- * Hand every message that may go to the device to the virtqueue.
- * Returns true if the device must be notified.  Queue lock held.
+ * How many periods since prepare may have gone to the device: those the
+ * application has written (playback) or a buffer beyond those it has read
+ * (capture); never more than a buffer beyond the device's position.
+ *
+ * A free-running stream (@free_running) is fed by the device's position
+ * instead, as hardware that plays the ring on its own would be: dmix and
+ * dsnoop never move the slave's appl_ptr, they write (read) the buffer
+ * just ahead of (behind) hw_ptr.  All but the period after the device's
+ * position go to the device: that one is still the application's, and
+ * what the device is given it may read at once (QEMU copies a playback
+ * period when it takes the message).  Queue lock held.
  */
-static bool virtsnd_pcm_ring_push(struct virtio_pcm_substream *vss)
+static u64 virtsnd_pcm_ring_limit(struct virtio_pcm_substream *vss)
 {
 	bool playback = vss->direction == VIRTIO_SND_D_OUTPUT;
-	unsigned int added = 0;
 	u64 limit;
-
-	if (!vss->xfer_enabled || !vss->nmsgs || vss->queue->dead)
-		return false;
 
 	if (playback && vss->flush)
 		limit = DIV_ROUND_UP_ULL(vss->appl_frames, vss->period_frames);
@@ -323,8 +328,25 @@ static bool virtsnd_pcm_ring_push(struct virtio_pcm_substream *vss)
 		limit = div_u64(vss->appl_frames, vss->period_frames);
 	if (!playback)
 		limit += vss->nmsgs;
-	/* never beyond the position ALSA has been shown plus a buffer */
-	limit = min_t(u64, limit, vss->reported + vss->nmsgs);
+	if (vss->free_running)
+		limit = max(limit, vss->returned + vss->nmsgs - 1);
+
+	return min(limit, vss->returned + vss->nmsgs);
+}
+
+/*
+ * Hand every message that may go to the device to the virtqueue.
+ * Returns true if the device must be notified.  Queue lock held.
+ */
+static bool virtsnd_pcm_ring_push(struct virtio_pcm_substream *vss)
+{
+	unsigned int added = 0;
+	u64 limit;
+
+	if (!vss->xfer_enabled || !vss->nmsgs || vss->queue->dead)
+		return false;
+
+	limit = virtsnd_pcm_ring_limit(vss);
 
 	/* a device that had nothing resumes with this message */
 	if (!vss->inflight && vss->queued < limit)
@@ -383,19 +405,41 @@ static void virtsnd_pcm_ring_kick(struct virtio_pcm_substream *vss)
 		virtqueue_notify(queue->vqueue);
 }
 
+/*
+ * Whether the application lets the stream run on its own: no stop at any
+ * avail, and (playback) the core writing silence over what was played,
+ * which is how dmix (dsnoop) sets up its slave.
+ */
+static bool virtsnd_pcm_free_running(struct snd_pcm_runtime *runtime,
+				     bool playback)
+{
+	return runtime->stop_threshold >= runtime->boundary &&
+	       (!playback || runtime->silence_size >= runtime->boundary);
+}
+
 /**
  * virtsnd_pcm_ring_enable() - allow or stop I/O of a stream
  * @vss: the stream
  * @enable: true to queue what may be queued (capture: every period) and
  *          report completions
  *
- * Context: any context that may take the queue lock.
+ * Context: the PCM trigger callback to enable (stream lock held); any
+ * context that may take the queue lock to disable.
  */
 void virtsnd_pcm_ring_enable(struct virtio_pcm_substream *vss, bool enable)
 {
+	bool free_running = false;
+
+	if (enable)
+		free_running = virtsnd_pcm_free_running(vss->substream->runtime,
+							vss->direction ==
+							VIRTIO_SND_D_OUTPUT);
+
 	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
 		vss->xfer_enabled = enable;
-		if (!enable)
+		if (enable)
+			vss->free_running = free_running;
+		else
 			list_del_init(&vss->wait_node);
 	}
 
@@ -842,8 +886,12 @@ static void virtsnd_pcm_notify_cb(struct virtqueue *vqueue,
 	}
 	do {
 		virtqueue_disable_cb(vqueue);
-		while ((msg = virtqueue_get_buf(vqueue, &len)))
+		while ((msg = virtqueue_get_buf(vqueue, &len))) {
 			virtsnd_pcm_msg_complete(msg, len, now);
+			/* nothing else feeds a free-running stream */
+			if (msg->vss->free_running)
+				kick |= virtsnd_pcm_ring_push(msg->vss);
+		}
 		if (unlikely(virtqueue_is_broken(vqueue)))
 			break;
 	} while (!virtqueue_enable_cb(vqueue));
