@@ -991,31 +991,33 @@ void virtsnd_pcm_ring_xrun(struct virtio_pcm_substream *vss)
 
 /*
  * Whether the elapsed work is to tell ALSA about returned periods now.
- * Queue lock taken; the stream lock held, so that .pointer and hw_ptr
+ * Takes the queue lock; the stream lock held, so that .pointer and hw_ptr
  * stay as read here until ALSA has taken the call.
  */
 static bool virtsnd_pcm_ring_elapsed(struct virtio_pcm_substream *vss,
 				     struct snd_pcm_runtime *runtime)
 {
-	guard(spinlock_irqsave)(&vss->queue->lock);
+	bool live, moves, news;
 
-	if (!vss->xfer_enabled || !vss->running)
-		return false;
-	/* .pointer moves: ALSA accounts the periods and wakes the waiters */
-	if (vss->reported < vss->returned) {
-		vss->signalled = vss->returned;
-		return true;
+	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
+		live = vss->xfer_enabled && vss->running;
+		moves = vss->reported < vss->returned;
+		news = vss->signalled != vss->returned;
+		if (live)
+			vss->signalled = vss->returned;
 	}
-	if (vss->signalled == vss->returned)
-		return false;
-	vss->signalled = vss->returned;
+
 	/*
-	 * A read, write or hwsync has already moved the position over them;
-	 * the period's timer tick and SIGIO are still due.  Not at the very
+	 * .pointer moves: ALSA accounts the periods and wakes the waiters.
+	 * Or a read, write or hwsync has already moved it over them, and the
+	 * period's timer tick and SIGIO are still due; not at the very
 	 * position of ALSA's last period call: there, half a buffer later,
 	 * ALSA would take the call for a whole buffer gone by.
 	 */
-	return runtime->status->hw_ptr != runtime->hw_ptr_interrupt;
+	if (!live)
+		return false;
+	return moves ||
+	       (news && runtime->status->hw_ptr != runtime->hw_ptr_interrupt);
 }
 
 /**
