@@ -307,19 +307,23 @@ static int virtsnd_pcm_msg_add(struct virtio_pcm_substream *vss,
 /*
  * How many periods since prepare may have gone to the device: those the
  * application has written (playback) or a buffer beyond those it has read
- * (capture); never more than a buffer beyond the device's position.
+ * (capture); never more than a buffer beyond the position.  That is the
+ * device's for playback; for capture it is the one .pointer has shown,
+ * which pads a short period first: the device must not own it again
+ * before.
  *
- * A free-running stream (@free_running) is fed by the device's position
- * instead, as hardware that plays the ring on its own would be: dmix and
- * dsnoop never move the slave's appl_ptr, they write (read) the buffer
- * just ahead of (behind) hw_ptr.  All but the period after the device's
- * position go to the device: that one is still the application's, and
- * what the device is given it may read at once (QEMU copies a playback
- * period when it takes the message).  Queue lock held.
+ * A free-running stream (@free_running) is fed by that position instead,
+ * as hardware that plays the ring on its own would be: dmix and dsnoop
+ * never move the slave's appl_ptr, they write (read) the buffer just ahead
+ * of (behind) hw_ptr.  All but the period after the position go to the
+ * device: that one is still the application's, and what the device is
+ * given it may read at once (QEMU copies a playback period when it takes
+ * the message).  Queue lock held.
  */
 static u64 virtsnd_pcm_ring_limit(struct virtio_pcm_substream *vss)
 {
 	bool playback = vss->direction == VIRTIO_SND_D_OUTPUT;
+	u64 pos = playback ? vss->returned : vss->reported;
 	u64 limit;
 
 	if (playback && vss->flush)
@@ -329,9 +333,9 @@ static u64 virtsnd_pcm_ring_limit(struct virtio_pcm_substream *vss)
 	if (!playback)
 		limit += vss->nmsgs;
 	if (vss->free_running)
-		limit = max(limit, vss->returned + vss->nmsgs - 1);
+		limit = max(limit, pos + vss->nmsgs - 1);
 
-	return min(limit, vss->returned + vss->nmsgs);
+	return min(limit, pos + vss->nmsgs);
 }
 
 /*
@@ -689,7 +693,8 @@ static u64 virtsnd_pcm_ring_ahead(struct virtio_pcm_substream *vss,
  * Capture periods @from..@to (since prepare) are about to be shown to
  * ALSA: one the device returned short, or failed, is padded with silence,
  * so that the application never reads what the buffer held before.  The
- * messages cannot be queued again before the application has read them.
+ * messages are not queued again before they have been shown (see
+ * virtsnd_pcm_ring_limit()).
  */
 static void virtsnd_pcm_pad_short(struct virtio_pcm_substream *vss,
 				  struct snd_pcm_runtime *runtime,
@@ -770,8 +775,12 @@ snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss)
 		}
 	}
 
-	if (vss->direction == VIRTIO_SND_D_INPUT)
+	if (vss->direction == VIRTIO_SND_D_INPUT && to != from) {
 		virtsnd_pcm_pad_short(vss, runtime, from, to);
+		/* padded: a free-running capture may have them back */
+		if (READ_ONCE(vss->free_running))
+			virtsnd_pcm_ring_kick(vss);
+	}
 	runtime->delay = delay;
 
 	return virtsnd_pcm_ring_idx(vss, to) * vss->period_frames;
@@ -888,7 +897,7 @@ static void virtsnd_pcm_notify_cb(struct virtqueue *vqueue,
 		virtqueue_disable_cb(vqueue);
 		while ((msg = virtqueue_get_buf(vqueue, &len))) {
 			virtsnd_pcm_msg_complete(msg, len, now);
-			/* nothing else feeds a free-running stream */
+			/* nothing else feeds free-running playback */
 			if (msg->vss->free_running)
 				kick |= virtsnd_pcm_ring_push(msg->vss);
 		}
