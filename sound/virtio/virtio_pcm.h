@@ -103,8 +103,6 @@ struct virtsnd_pcm_params {
  * @done: ring index of the next message expected back (queue lock)
  * @appl_frames: frames written (playback) or read (capture) by the
  *               application since prepare (queue lock)
- * @hw_frames: the position .pointer last returned to ALSA, in frames
- *             since prepare (queue lock)
  * @latency_bytes: last device latency, already clamped (queue lock)
  * @clock_ns: when the device began on the oldest message it holds, as far
  *            as the driver can tell: its last completion, START, or the
@@ -166,7 +164,6 @@ struct virtio_pcm_substream {
 	u64 signalled;
 	unsigned int inflight;
 	u64 appl_frames;
-	u64 hw_frames;
 	u32 latency_bytes;
 	u64 clock_ns;
 	u64 clock_held_ns;

@@ -253,7 +253,6 @@ int virtsnd_pcm_ring_prepare(struct virtio_pcm_substream *vss)
 		vss->signalled = 0;
 		/* ALSA resets both pointers to zero right after prepare */
 		vss->appl_frames = 0;
-		vss->hw_frames = 0;
 		vss->latency_bytes = 0;
 		vss->clock_held_ns = 0;
 		vss->flush = false;
@@ -543,7 +542,7 @@ int virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss)
 
 	/*
 	 * Where the application is, from ALSA's own pointers: hw_ptr is the
-	 * position .pointer last returned (hw_frames), appl_ptr is that far
+	 * position .pointer last returned (vss->reported), appl_ptr is that far
 	 * ahead of it (playback) or behind (capture).  Adding up appl_ptr's
 	 * moves instead would go wrong after SNDRV_PCM_IOCTL_RESET, which
 	 * sets appl_ptr back to hw_ptr (renumbering both) without calling
@@ -557,10 +556,12 @@ int virtsnd_pcm_ring_ack(struct virtio_pcm_substream *vss)
 		ahead -= runtime->boundary;
 
 	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
+		u64 hw_frames = vss->reported * vss->period_frames;
+
 		if (virtsnd_pcm_ring_ran_out(vss, runtime))
 			return -EPIPE;
-		if (ahead >= 0 || vss->hw_frames >= -ahead)
-			vss->appl_frames = vss->hw_frames + ahead;
+		if (ahead >= 0 || hw_frames >= -ahead)
+			vss->appl_frames = hw_frames + ahead;
 		else
 			vss->appl_frames = 0;
 	}
@@ -730,7 +731,7 @@ static void virtsnd_pcm_pad_short(struct virtio_pcm_substream *vss,
  * period at most: a whole ring would bring it back to where it was, which
  * ALSA would take for no move; the next call takes the rest.
  *
- * The position is noted as hw_frames, which virtsnd_pcm_ring_ack() pairs
+ * The position is noted as vss->reported, which virtsnd_pcm_ring_ack() pairs
  * with ALSA's hw_ptr.  It cannot move within a period: a message is the
  * device's until it comes back, and a pointer beyond it would let the
  * application write into a period the device has not read yet (or read
@@ -749,7 +750,7 @@ snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss)
 {
 	struct snd_pcm_runtime *runtime = vss->substream->runtime;
 	snd_pcm_sframes_t delay;
-	u64 from, to, ahead;
+	u64 from, to, hw_frames, ahead;
 
 	scoped_guard(spinlock_irqsave, &vss->queue->lock) {
 		if (!vss->nmsgs)
@@ -759,16 +760,15 @@ snd_pcm_uframes_t virtsnd_pcm_ring_pointer(struct virtio_pcm_substream *vss)
 			vss->reported = min(vss->returned,
 					    from + vss->nmsgs - 1);
 		to = vss->reported;
-		vss->hw_frames = to * vss->period_frames;
+		hw_frames = to * vss->period_frames;
 		delay = bytes_to_frames(runtime, vss->latency_bytes);
 		ahead = virtsnd_pcm_ring_ahead(vss, runtime->rate);
 		if (vss->direction == VIRTIO_SND_D_OUTPUT) {
 			/* never more than the application has queued */
-			if (vss->appl_frames < vss->hw_frames)
+			if (vss->appl_frames < hw_frames)
 				ahead = 0;
 			else
-				ahead = min(ahead,
-					    vss->appl_frames - vss->hw_frames);
+				ahead = min(ahead, vss->appl_frames - hw_frames);
 			delay -= ahead;
 		} else {
 			delay += ahead;
