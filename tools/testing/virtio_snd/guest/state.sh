@@ -164,17 +164,22 @@ t() {
 	report "$name" "$rc" "${reason:-no reason given}" "$xfail"
 }
 
+# have_alsa_utils: aplay and arecord are there, or $name fails saying so
+have_alsa_utils() {
+	for tool in aplay arecord; do
+		if ! command -v $tool >/dev/null; then
+			report "$name" 1 "cannot run: $tool not found"
+			return 1
+		fi
+	done
+}
+
 # SIGINT into aplay/arecord at random moments around their start and stop,
 # then the card must still play and record.
 t_sigint_alsa_utils() {
 	name=sigint_aplay_arecord
 	selected "$name" || return 0
-	for tool in aplay arecord; do
-		if ! command -v $tool >/dev/null; then
-			report "$name" 1 "cannot run: $tool not found"
-			return
-		fi
-	done
+	have_alsa_utils || return
 	i=0
 	bad=
 	klog_mark
@@ -245,12 +250,7 @@ t_sigint_alsa_utils() {
 t_dmix_dsnoop() {
 	name=dmix_dsnoop
 	selected "$name" || return 0
-	for tool in aplay arecord; do
-		if ! command -v $tool >/dev/null; then
-			report "$name" 1 "cannot run: $tool not found"
-			return
-		fi
-	done
+	have_alsa_utils || return
 	mkdir -p /tmp/dmix
 	for p in dmix dsnoop; do
 		echo "pcm.v$p { type $p; ipc_key $((4242 + ${#p})); slave { pcm \"$dev\"; format S16_LE; rate 48000; channels 2; period_time 10000; buffer_time 80000 } }"

@@ -17,20 +17,27 @@
 identity glitch
 T=virtio_snd.glitch
 
+# pcmtest_case NAME ARGS...: pcmtest ARGS, its notes, NAME ok unless it failed
+pcmtest_case() {
+	name=$1
+	shift
+	/vsnd/pcmtest "$@" > /tmp/pcmtest.out 2>&1
+	rc=$?
+	sed -n 's/^# /#   /p' /tmp/pcmtest.out
+	if [ $rc = 0 ]; then
+		ok "$name"
+	else
+		fail "$name" "$(sed -n 's/^\(FAIL\|SKIP\): //p' /tmp/pcmtest.out | tail -n 1) (exit $rc)"
+	fi
+}
+
 if ! wait_card "$card" 10; then
 	fail "$T.card" "no card $card"
 	exit 0
 fi
 # RESET while playing, first, so that the device's stream0.raw starts with
 # it: the host checks that audio (virtio_snd.glitch.reset_audio)
-/vsnd/pcmtest reset -D "hw:$card,0" -p 10000 -n 16 > /tmp/reset 2>&1
-rc=$?
-sed -n 's/^# /#   /p' /tmp/reset
-if [ $rc = 0 ]; then
-	ok "$T.reset"
-else
-	fail "$T.reset" "$(sed -n 's/^\(FAIL\|SKIP\): //p' /tmp/reset | tail -n 1) (exit $rc)"
-fi
+pcmtest_case "$T.reset" reset -D "hw:$card,0" -p 10000 -n 16
 for d in play cap; do
 	n=$T.stall_$d
 	/vsnd/pcmtest stall -D "hw:$card,0" -s $d -p 10000 -n 10 -k 3 -H 150 > /tmp/stall 2>&1
@@ -44,16 +51,8 @@ for d in play cap; do
 	esac
 done
 for t in play cap play_mmap cap_mmap; do
-	n=$T.late_$t
 	d=${t%_mmap}
 	m=
 	[ "$d" = "$t" ] || m=-M
-	/vsnd/pcmtest late -D "hw:$card,0" -s $d $m -p 20000 -n 4 -K 50 > /tmp/late 2>&1
-	rc=$?
-	sed -n 's/^# /#   /p' /tmp/late
-	if [ $rc = 0 ]; then
-		ok "$n"
-	else
-		fail "$n" "$(sed -n 's/^\(FAIL\|SKIP\): //p' /tmp/late | tail -n 1) (exit $rc)"
-	fi
+	pcmtest_case "$T.late_$t" late -D "hw:$card,0" -s $d $m -p 20000 -n 4 -K 50
 done
