@@ -11,7 +11,8 @@
 # (lib/hang-report.py).  Returns QEMU's status (124: timeout).
 # Environment: VSND_MEM (1G), VSND_SMP (2), VSND_MEMFD=1 (RAM in a shared
 # memfd, for vhost-user devices), VSND_APPEND (extra kernel command line),
-# VSND_ACCEL (force tcg or kvm), VSND_QEMU (the QEMU binary: setup.sh's
+# VSND_ACCEL (force tcg or kvm), VSND_TCG_THREAD (single: one host thread
+# for all vCPUs under TCG, see group_hotplug), VSND_QEMU (the QEMU binary: setup.sh's
 # qemu-trixie, or boot_vus's), VSND_MONITOR=1 (an HMP monitor on the FIFOs
 # <work>/mon.in and <work>/mon.out, see monitor_start).
 #
@@ -49,6 +50,8 @@ guest_run() {
 	local work=$1 secs=$2 initrd=$3 accel mem=() mon=() qmp watch rc
 	shift 3
 	accel=$(guest_accel "$initrd")
+	[ "$accel" = tcg ] && [ -n "${VSND_TCG_THREAD:-}" ] &&
+		accel=tcg,thread=$VSND_TCG_THREAD
 	# vhost-user back-ends need the guest RAM in shared memory
 	[ -n "${VSND_MEMFD:-}" ] &&
 		mem=(-object "memory-backend-memfd,id=vsnd-mem,size=${VSND_MEM:-1G},share=on"
