@@ -192,9 +192,11 @@ vus_pick() {
 	return 1
 }
 
-# capture_check FORMAT CHANNELS FRAMES FILE: FILE holds the device's capture
-# pattern (sample k = k, little-endian, in the sample's width) for exactly
-# FRAMES frames; prints one line, status 0 when it does
+# capture_check FORMAT CHANNELS FRAMES FILE [any]: FILE holds the device's
+# capture pattern (sample k = k, little-endian, in the sample's width) for
+# exactly FRAMES frames, from its start (or with "any", from any frame on:
+# a client that joined a running stream); prints one line, status 0 when
+# it does
 capture_check() {
 	python3 - "$@" <<-'PY'
 	import sys
@@ -205,10 +207,15 @@ capture_check() {
 	if len(got) != n * w:
 	    print("%d bytes, want %d" % (len(got), n * w)); sys.exit(1)
 	m = (1 << (8 * w)) - 1
+	k0 = 0
+	if sys.argv[5:] == ["any"]:
+	    k0 = int.from_bytes(got[:w], "little")
+	    if k0 % ch:
+	        print("starts at sample %d, inside a frame" % k0); sys.exit(1)
 	for k in range(n):
-	    if int.from_bytes(got[k * w:(k + 1) * w], "little") != k & m:
+	    if int.from_bytes(got[k * w:(k + 1) * w], "little") != (k0 + k) & m:
 	        print("sample %d (frame %d) differs" % (k, k // ch)); sys.exit(1)
-	print("%d frames bit-exact" % frames)
+	print("%d frames bit-exact%s" % (frames, " from sample %d" % k0 if k0 else ""))
 	PY
 }
 
@@ -219,6 +226,34 @@ vus_played() {
 	local fb=$(($(fsize "$1") * $2)) sz
 	sz=$(stat -c %s "$3")
 	head -c $((sz / fb * fb)) "$3"
+}
+
+# vhost_dmix: dmix and dsnoop, two clients each, on the test device
+# (tests/dmix.sh); what the device received and sent, checked bit for bit
+vhost_dmix() {
+	local w=$RUN/dmix n msg
+	mkdir -p "$w/rec"
+	cp "$(signal S16_LE 2)" "$w/sig.raw"
+	boot_vus dmix 90 dmix.sh "$VSND_DIR/vhost-user-snd/example.conf"
+	n=virtio_snd.dmix.audio_play
+	if [ ! -s "$w/vus/stream0.raw" ]; then
+		result "not ok" "$n" "the device received nothing"
+	elif msg=$(vus_played S16_LE 2 "$w/vus/stream0.raw" > "$w/got" &&
+		   "$SIG" cmp S16_LE 2 "$w/sig.raw@$((SIGFRAMES * 4))" "$w/got"); then
+		result ok "$n"
+	else
+		result "not ok" "$n" "$msg"
+	fi
+	rm -f "$w/got"
+	for n in 0:96000 1:48000; do
+		if [ ! -s "$w/rec/rec${n%:*}.raw" ]; then
+			msg="no recording"
+		elif msg=$(capture_check S16_LE 2 "${n#*:}" "$w/rec/rec${n%:*}.raw" any); then
+			result ok "virtio_snd.dmix.audio_record${n%:*}"
+			continue
+		fi
+		result "not ok" "virtio_snd.dmix.audio_record${n%:*}" "$msg"
+	done
 }
 
 # group_vhost: the test device in its normal configuration
@@ -270,6 +305,7 @@ group_vhost() {
 		fi
 	done < "$w/plan"
 	rm -f "$w/got"
+	vhost_dmix
 	VUS_ARGS="-t 50" boot_vus glitch 60 glitch.sh "$VSND_DIR/vhost-user-snd/qemu-like.conf"
 	# the audio of pcmtest reset: generation 0, then 1, each in order
 	if msg=$("$SIG" reset "$VUS_WORK/stream0.raw" 4800); then
