@@ -5,7 +5,7 @@
 #   make                 build virtio_snd.ko against the Debian 6.12 headers
 #   make KVER=<release>  ... against /lib/modules/<release>/build
 #   make KDIR=<dir>      ... against any prepared kernel tree
-#   make install         install virtio_snd.ko into /lib/modules/<KVER>
+#   make install         install virtio_snd.ko into /lib/modules/<KVER>/updates
 #   make check           static gates (W=1, sparse, kernel-doc, checkpatch,
 #                        the upstream series: series.sh)
 #   make test            the QEMU test suite (KTAP)
@@ -25,8 +25,10 @@ all: modules
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_SND_VIRTIO=m modules
 
+# updates/ (6.12's default, 6.1's is extra/): depmod prefers it to the
+# kernel's own virtio_snd
 modules_install install: modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -13,6 +13,21 @@
 
 #include <linux/version.h>
 
+#ifdef VIRTSND_COMPAT_VERSION
+#include <linux/module.h>
+
+/*
+ * The version DKMS compares with the kernel's own virtio_snd (Kbuild).  It
+ * goes with MODULE_DESCRIPTION(), which the driver has exactly once: one
+ * object, one "version" entry.  (7.x refuses both entries in one
+ * MODULE_INFO() string.)
+ */
+#undef MODULE_DESCRIPTION
+#define MODULE_DESCRIPTION(_description)				\
+	MODULE_INFO(description, _description);				\
+	MODULE_VERSION(VIRTSND_COMPAT_VERSION)
+#endif
+
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
 #include <linux/slab.h>
 #include <linux/virtio_config.h>
