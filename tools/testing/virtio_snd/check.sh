@@ -6,14 +6,15 @@
 # and a 7.3 tree prepared from trixie-backports' linux-source, sparse on
 # each, kernel-doc -Wall, checkpatch --strict, a W=1 in-tree build in
 # linux-source-6.12, and the upstream series (series.sh) applied to the
-# pristine linux-source-7.3 and built at every step.  Each gate prints one
+# pristine linux-source-7.3 and built at every step, and a DKMS build of
+# dkms.conf.  Each gate prints one
 # KTAP line, its findings as "#" lines below it; the run ends with "N
 # passed, N failed, N skipped" (no gate skips) and exits non-zero if any
 # gate failed.
 #
 # Usage: check.sh [gate...]     gates: build-6.12 build-6.1 build-7.3
 #        sparse-6.12 sparse-6.1 sparse-7.3 kernel-doc checkpatch
-#        checkpatch-commits in-tree series
+#        checkpatch-commits in-tree series dkms
 # Environment: VSND_CACHE (default /var/cache/virtio-snd) holds the scratch
 # build trees, the checkpatch scripts and the unpacked kernel source; the
 # full log of each gate is kept in $VSND_CACHE/check/logs/.
@@ -85,7 +86,7 @@ oot_copy() {
 	local dir=$1
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	(cd "$top" && tar -cf - Makefile Kbuild compat include \
+	(cd "$top" && tar -cf - Makefile Kbuild dkms.conf compat include \
 		$(src_files) sound/virtio/Makefile sound/virtio/Kconfig) |
 		tar -xf - -C "$dir"
 }
@@ -202,9 +203,11 @@ gate_checkpatch() {
 			--summary-file --file "$f") >> "$log" 2>&1 || rc=1
 	done
 	# The compat header exists to test LINUX_VERSION_CODE, which checkpatch
-	# also takes for a constant on the left of a comparison.
+	# also takes for a constant on the left of a comparison; and its
+	# MODULE_DESCRIPTION() adds a second file-scope declaration, where a
+	# do-while cannot go.
 	(cd "$top" && perl "$cp" --no-tree --strict --color=never --summary-file \
-		--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
+		--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON,MULTISTATEMENT_MACRO_USE_DO_WHILE \
 		--file compat/virtio_snd_compat.h) >> "$log" 2>&1 || rc=1
 	grep -E '^(ERROR|WARNING|CHECK):|^#[0-9]+: FILE:' "$log" > "$log.findings" && rc=1
 	result "checkpatch (--strict --file)" "$rc" "$log"
@@ -502,8 +505,56 @@ gate_series() {
 	result "series ($n patches on $(series_base "$series_git"): git am, checkpatch --strict, no compat, W=1 =m every step, =y vmlinux)" "$rc" "$log"
 }
 
+# gate_dkms: dkms.conf builds the module for the 6.12 and 6.1 headers and
+# installs it over 6.12's own virtio_snd, where depmod then finds ours; in
+# trees of its own (DKMS's, its signing key, the modules), the host's
+# /usr/src, /var/lib/dkms and /lib/modules untouched
+gate_dkms() {
+	local log=$logs/dkms.log dir=$work/dkms rc=0 ver s kver ko own
+	local -a opts
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
+	rm -rf "$dir"
+	mkdir -p "$dir/src" "$dir/tree" "$dir/root/lib/modules" "$dir/depmod.d"
+	oot_copy "$dir/src/virtio-snd-$ver"
+	opts=(--sourcetree "$dir/src" --dkmstree "$dir/tree" --installtree "$dir/root/lib/modules")
+	export mok_signing_key=$dir/mok.key mok_certificate=$dir/mok.pub
+	{
+		command -v dkms > /dev/null || echo "no dkms (setup.sh installs it)"
+		dkms add "virtio-snd/$ver" "${opts[@]}" || echo "dkms add failed"
+		for s in 6.12 6.1; do
+			kver=$(kver_of "$s")
+			mkdir -p "$dir/root/lib/modules/$kver"
+			ln -s "/lib/modules/$kver/build" "$dir/root/lib/modules/$kver/build"
+			dkms build "virtio-snd/$ver" -k "$kver" "${opts[@]}" ||
+				echo "dkms build for $kver failed"
+			ko=$(find "$dir/tree/virtio-snd/$ver/$kver" -name 'virtio_snd.ko*' | head -n 1)
+			if [ -z "$ko" ]; then
+				echo "dkms built no virtio_snd.ko for $kver"
+			elif [ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" != "$kver" ] ||
+			     [ "$(modinfo -F version "$ko")" != "$ver" ]; then
+				echo "$ko: version '$(modinfo -F version "$ko")', for $(modinfo -F vermagic "$ko"), not $ver for $kver"
+			fi
+		done
+		# over 6.12's own driver, as on a guest
+		kver=$(kver_of 6.12)
+		own=$(find "/lib/modules/$kver/kernel/sound/virtio" -name 'virtio_snd.ko*' | head -n 1)
+		mkdir -p "$dir/root/lib/modules/$kver/kernel/sound/virtio"
+		cp "$own" /lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} "$dir/root/lib/modules/$kver/" ||
+			echo "no virtio_snd of 6.12's own to install over"
+		mv "$dir/root/lib/modules/$kver/$(basename "$own")" "$dir/root/lib/modules/$kver/kernel/sound/virtio/"
+		dkms install "virtio-snd/$ver" -k "$kver" --no-depmod "${opts[@]}" ||
+			echo "dkms install for $kver failed"
+		depmod -b "$dir/root" -C "$dir/depmod.d" "$kver"
+		grep '^updates/dkms/virtio_snd\.ko' "$dir/root/lib/modules/$kver/modules.dep" ||
+			echo "depmod does not prefer the DKMS module: $(grep virtio_snd "$dir/root/lib/modules/$kver/modules.dep")"
+	} > "$log" 2>&1
+	unset mok_signing_key mok_certificate
+	grep -E 'failed|^no |built no|, not |does not prefer' "$log" > "$log.findings" && rc=1
+	result "dkms (dkms.conf $ver: built for 6.12 and 6.1, installed over 6.12's own)" "$rc" "$log"
+}
+
 all_gates=(build-6.12 build-6.1 build-7.3 sparse-6.12 sparse-6.1 sparse-7.3
-	   kernel-doc checkpatch checkpatch-commits in-tree series)
+	   kernel-doc checkpatch checkpatch-commits in-tree series dkms)
 gates=("$@")
 [ ${#gates[@]} -gt 0 ] || gates=("${all_gates[@]}")
 
@@ -518,6 +569,7 @@ for g in "${gates[@]}"; do
 	checkpatch-commits)	gate_checkpatch_commits ;;
 	in-tree)		gate_in_tree ;;
 	series)			gate_series ;;
+	dkms)			gate_dkms ;;
 	*) echo "check.sh: unknown gate '$g' (${all_gates[*]})" >&2; exit 2 ;;
 	esac
 done

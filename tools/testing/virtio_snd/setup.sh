@@ -32,6 +32,7 @@ pkgs=(
 	busybox-static alsa-utils libasound2-dev libasound2-plugins
 	build-essential bc flex bison libelf-dev libssl-dev
 	sparse cpio zstd xz-utils kmod python3 perl rsync
+	dkms	# make check's dkms gate builds dkms.conf
 	linux-headers-6.12-amd64 linux-headers-amd64
 	linux-headers-6.12-rt-amd64 linux-headers-rt-amd64
 	linux-kbuild-6.12 linux-source-6.12
