@@ -14,7 +14,9 @@
 #   CASE_timer      local timer interrupts per period (the hrtimers and
 #                   ticks the stream costs, all CPUs)
 #   CASE_lat_p50 / CASE_lat_p99   microseconds from a tx/rx interrupt to
-#                   the snd_pcm_period_elapsed() that reports it (kprobes)
+#                   the period report (kprobes on
+#                   snd_pcm_period_elapsed_under_stream_lock(): ours calls
+#                   it, the in-tree driver through snd_pcm_period_elapsed())
 # and probe_ms (insmod to card registered, median of 5), module_bytes,
 # delay10_dev_p50 / _p99 and delay10_ptr_p50 / _p99: how far the position
 # given by snd_pcm_delay(), and the pointer alone, stray from a straight
@@ -34,14 +36,14 @@ ctxt() { awk '/^ctxt/ { print $2 }' /proc/stat; }
 timer_irqs() { awk '$1 == "LOC:" { for (i = 2; $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }' /proc/interrupts; }
 
 # kprobes on both drivers' tx/rx callbacks (same names in tree and here)
-# and on ALSA's period_elapsed; "fail" latencies without tracefs
+# and on ALSA's period report; "fail" latencies without tracefs
 trace_setup() {
 	[ -d $T/events ] || mount -t tracefs nodev $T 2>/dev/null
 	echo 0 > $T/tracing_on 2>/dev/null || return 1
 	echo > $T/kprobe_events
 	echo 'p:vsnd/irq virtsnd_pcm_tx_notify_cb' >> $T/kprobe_events &&
 	echo 'p:vsnd/irq2 virtsnd_pcm_rx_notify_cb' >> $T/kprobe_events &&
-	echo 'p:vsnd/elapsed snd_pcm_period_elapsed' >> $T/kprobe_events &&
+	echo 'p:vsnd/elapsed snd_pcm_period_elapsed_under_stream_lock' >> $T/kprobe_events &&
 	echo 4096 > $T/buffer_size_kb &&
 	echo 1 > $T/events/vsnd/enable
 }
