@@ -12,9 +12,9 @@
 # Environment: VSND_MEM (1G), VSND_SMP (2), VSND_MEMFD=1 (RAM in a shared
 # memfd, for vhost-user devices), VSND_APPEND (extra kernel command line),
 # VSND_ACCEL (force tcg or kvm), VSND_TCG_THREAD (single: one host thread
-# for all vCPUs under TCG, see group_hotplug), VSND_QEMU (the QEMU binary: setup.sh's
-# qemu-trixie, or boot_vus's), VSND_MONITOR=1 (an HMP monitor on the FIFOs
-# <work>/mon.in and <work>/mon.out, see monitor_start).
+# for all vCPUs under TCG, see group_hotplug), VSND_QEMU (the QEMU binary:
+# setup.sh's qemu-trixie, or boot_vus's), VSND_MONITOR=1 (an HMP monitor
+# on the FIFOs <work>/mon.in and <work>/mon.out, see monitor_start).
 #
 # Host commands in step with the guest (guest_relay): a guest script calls
 # host_do TAG CMD... (tests/guest-lib.sh), which prints "# TAG: SEQ CMD..."
