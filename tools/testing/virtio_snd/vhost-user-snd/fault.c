@@ -11,8 +11,10 @@
  * STREAM a stream id or "any".  ACTION is status (ARG: OK, BAD_MSG,
  * NOT_SUPP, IO_ERR or a number), delay (ARG ms), drop, short (ARG bytes),
  * long (ARG bytes), fill (ARG byte value, ctl only), noterm (ctl only:
- * strings of CTL_INFO/CTL_ENUM_ITEMS replies fill their field, no NUL) or
- * latency (ARG bytes, io only).  count defaults to 1 (0: every match); skip to 0.
+ * strings of CTL_INFO/CTL_ENUM_ITEMS replies fill their field, no NUL),
+ * latency (ARG bytes, io only), late (ARG ms, io only), mutate (ARG random
+ * places of the reply payload, ctl only) or dup (the completion twice).
+ * count defaults to 1 (0: every match); skip to 0.
  *
  * Held messages (delay, drop) are completed by a timer or never; a queue
  * stop (device reset) drops them without completion.
@@ -27,6 +29,7 @@
 
 #include "audio_clock.h"
 #include "fault.h"
+#include "fuzz.h"
 #include "loop.h"
 #include "snd_dev.h"
 #include "vlog.h"
@@ -71,7 +74,19 @@ static const struct {
 	{ "latency", FAULT_LATENCY, true },
 	{ "noterm", FAULT_NOTERM, false },
 	{ "late", FAULT_LATE, true },
+	{ "mutate", FAULT_MUTATE, true },
+	{ "dup", FAULT_DUP, false },
 };
+
+static const char *fault_action_name(enum fault_action a)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(fault_actions) / sizeof(fault_actions[0]); i++)
+		if (fault_actions[i].action == a)
+			return fault_actions[i].name;
+	return "?";
+}
 
 static int fault_num(const char *s, uint32_t *v)
 {
@@ -215,6 +230,7 @@ void fault_clear(void)
  * @hit: the fault that hit, if any.
  *
  * Each call is one matching message: it consumes a skip or a count.
+ * With no armed fault for it, the fuzzer (fuzz.h) may hit it.
  *
  * Return: true if @hit was filled.
  */
@@ -235,12 +251,14 @@ bool fault_take(enum fault_kind kind, uint32_t match, struct fault *hit)
 		*hit = *f;
 		if (--f->count == 0)
 			f->count = UINT32_MAX;
-		vlog_info("fault: %s %u: action %d arg %u",
-			  kind == FAULT_CTL ? "ctl" : "io", match, f->action,
-			  f->arg);
-		return true;
+		break;
 	}
-	return false;
+	if (i == nfaults && !fuzz_take(kind, match, hit))
+		return false;
+	vlog_info("%s: %s %u: %s %u", i == nfaults ? "fuzz" : "fault",
+		  kind == FAULT_CTL ? "ctl" : "io", match,
+		  fault_action_name(hit->action), hit->arg);
+	return true;
 }
 
 static void fault_unlink(struct fault_held *h)

@@ -30,6 +30,8 @@ enum fault_action {
 	FAULT_LATENCY,	/* io: latency_bytes = ARG */
 	FAULT_NOTERM,	/* ctl: CTL_INFO names / ENUM_ITEMS items without NUL */
 	FAULT_LATE,	/* io: complete ARG ms late, writing the rx payload again */
+	FAULT_MUTATE,	/* ctl: ARG random bytes or 32-bit fields of the payload */
+	FAULT_DUP,	/* complete, then put the same id in the used ring again */
 };
 
 #define FAULT_LATE_BYTE	0xa5	/* what FAULT_LATE writes */

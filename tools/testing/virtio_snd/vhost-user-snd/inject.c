@@ -11,6 +11,8 @@
  *   ctl ID range MIN MAX STEP    an integer control's new range, CTL_NOTIFY(INFO)
  *   fault ctl|io ...             arm a fault (syntax in fault.c)
  *   fault clear                  disarm every fault
+ *   fuzz SEED [RATE]             fuzz from SEED, one message in RATE (8)
+ *   fuzz off                     stop fuzzing
  *   disconnect                   close the vhost-user connection (device gone)
  *
  * Numbers are decimal or 0x-hex.  The outcome of each command is logged on
@@ -28,6 +30,7 @@
 #include <linux/virtio_snd.h>
 
 #include "fault.h"
+#include "fuzz.h"
 #include "inject.h"
 #include "loop.h"
 #include "snd_control.h"
@@ -110,6 +113,27 @@ static int inject_ctl(struct snd_dev *snd, char **argv, int argc)
 	return snd_control_set(snd, id, vals, argc - 3);
 }
 
+/* fuzz SEED [RATE] | fuzz off */
+static int inject_fuzz(struct snd_dev *snd, char **argv, int argc)
+{
+	unsigned long long seed;
+	uint32_t rate = 8;
+	char *end;
+
+	if (argc == 2 && !strcmp(argv[1], "off")) {
+		fuzz_stop();
+		return 0;
+	}
+	if (argc < 2 || argc > 3 || (argc == 3 && inject_num(argv[2], &rate)))
+		return -EINVAL;
+	errno = 0;
+	seed = strtoull(argv[1], &end, 0);
+	if (errno || end == argv[1] || *end)
+		return -EINVAL;
+	fuzz_start(snd, seed, rate);
+	return 0;
+}
+
 static int inject_command(struct snd_dev *snd, char **argv, int argc)
 {
 	uint32_t id;
@@ -136,6 +160,8 @@ static int inject_command(struct snd_dev *snd, char **argv, int argc)
 	}
 	if (!strcmp(argv[0], "ctl") && argc >= 3)
 		return inject_ctl(snd, argv, argc);
+	if (!strcmp(argv[0], "fuzz"))
+		return inject_fuzz(snd, argv, argc);
 	if (!strcmp(argv[0], "fault")) {
 		struct fault f;
 

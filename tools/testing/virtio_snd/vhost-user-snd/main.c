@@ -18,6 +18,7 @@
 #include "audio_clock.h"
 #include "dev_config.h"
 #include "fault.h"
+#include "fuzz.h"
 #include "inject.h"
 #include "loop.h"
 #include "snd_dev.h"
@@ -80,6 +81,7 @@ static void report(struct snd_dev *snd)
 			  s->cfg->direction ? "recorded" : "played",
 			  (unsigned long long)s->xruns);
 	}
+	fuzz_report();
 	vlog_info("%lu spec violations", vlog_violation_count());
 }
 

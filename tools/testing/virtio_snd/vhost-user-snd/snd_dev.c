@@ -12,6 +12,7 @@
 #include <linux/virtio_snd.h>
 
 #include "fault.h"
+#include "fuzz.h"
 #include "snd_control.h"
 #include "snd_dev.h"
 #include "snd_pcm.h"
@@ -260,6 +261,10 @@ static bool snd_ctl_fault(struct snd_dev *snd, struct snd_ctl_req *r,
 	case FAULT_NOTERM:
 		snd_control_fault_noterm(snd, r);
 		break;
+	case FAULT_MUTATE:
+		fuzz_mutate(r->elem->in, r->elem->n_in, sizeof(struct virtio_snd_hdr),
+			    r->resp_len, f->arg);
+		break;
 	case FAULT_DELAY:
 		fault_hold(vq, r->elem, *used, f->arg, 0);
 		return true;
@@ -279,6 +284,7 @@ static void snd_ctl_handle(struct snd_dev *snd, struct vq_elem *e)
 	bool faulted = false;
 	struct fault f;
 	uint32_t status, used;
+	uint16_t head;
 
 	r.req_len = iov_read(e->out, e->n_out, 0, buf, sizeof(buf));
 	if (e->out_len > sizeof(buf) || r.req_len < sizeof(hdr)) {
@@ -313,7 +319,10 @@ static void snd_ctl_handle(struct snd_dev *snd, struct vq_elem *e)
 	used = r.resp_len;
 	if (faulted && snd_ctl_fault(snd, &r, &f, &used))
 		return;
+	head = e->head;
 	virtq_push(vq, e, used);
+	if (faulted && f.action == FAULT_DUP)
+		virtq_push_id(vq, head, used);
 }
 
 static void snd_ctl_kick(struct snd_dev *snd)

@@ -134,6 +134,7 @@ static void pcm_msg_complete(struct snd_pcm_stream *s, struct vq_elem *e,
 	struct fault f;
 	bool faulted = transfer && fault_take(FAULT_IO, s->id, &f);
 	uint32_t used;
+	uint16_t head;
 
 	if (faulted && f.action == FAULT_STATUS)
 		status = f.arg;
@@ -178,6 +179,11 @@ static void pcm_msg_complete(struct snd_pcm_stream *s, struct vq_elem *e,
 		case FAULT_LATE:
 			fault_hold(pcm_vq(s), e, used, f.arg,
 				   pcm_is_output(s) ? 0 : payload);
+			return;
+		case FAULT_DUP:
+			head = e->head;
+			virtq_push(pcm_vq(s), e, used);
+			virtq_push_id(pcm_vq(s), head, used);
 			return;
 		default:
 			break;

@@ -269,6 +269,27 @@ void virtq_push(struct virtq *vq, struct vq_elem *elem, uint32_t len)
 }
 
 /**
+ * virtq_push_id() - Put an id in the used ring that is not the device's
+ *		     to return (a broken device, on purpose).
+ * @vq: virtqueue.
+ * @head: the id, already returned or never popped.
+ * @len: used length.
+ */
+void virtq_push_id(struct virtq *vq, uint16_t head, uint32_t len)
+{
+	struct vring_used_elem *u;
+
+	if (!virtq_ready(vq))
+		return;
+	u = &vq->used->ring[vq->used_idx % vq->num];
+	u->id = htole32(head);
+	u->len = htole32(len);
+	vq->used_idx++;
+	__atomic_store_n(&vq->used->idx, htole16(vq->used_idx),
+			 __ATOMIC_RELEASE);
+}
+
+/**
  * virtq_discard() - Drop an element without giving it back (queue stopped).
  * @vq: virtqueue the element was popped from.
  * @elem: element; freed.
@@ -307,6 +328,17 @@ void virtq_notify(struct virtq *vq)
 	vq->signalled_used = vq->used_idx;
 	vq->signalled_used_valid = true;
 	if (eventfd_write(vq->call_fd, 1))
+		vlog_err("virtqueue %u: call eventfd: %s", vq->idx, strerror(errno));
+}
+
+/**
+ * virtq_signal() - Signal the call eventfd whatever the driver asked for
+ *		    (fuzzing: an interrupt with nothing used).
+ * @vq: virtqueue.
+ */
+void virtq_signal(struct virtq *vq)
+{
+	if (virtq_ready(vq) && vq->call_fd >= 0 && eventfd_write(vq->call_fd, 1))
 		vlog_err("virtqueue %u: call eventfd: %s", vq->idx, strerror(errno));
 }
 

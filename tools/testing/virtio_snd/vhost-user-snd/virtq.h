@@ -89,8 +89,10 @@ void virtq_init(struct virtq *vq, unsigned int idx, const struct guest_mem *mem)
 int virtq_map(struct virtq *vq);
 int virtq_pop(struct virtq *vq, struct vq_elem **elemp);
 void virtq_push(struct virtq *vq, struct vq_elem *elem, uint32_t len);
+void virtq_push_id(struct virtq *vq, uint16_t head, uint32_t len);
 void virtq_discard(struct virtq *vq, struct vq_elem *elem);
 void virtq_notify(struct virtq *vq);
+void virtq_signal(struct virtq *vq);
 bool virtq_ready(const struct virtq *vq);
 
 size_t iov_read(const struct iovec *iov, unsigned int n, size_t off,
