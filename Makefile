@@ -9,6 +9,7 @@
 #   make check           static gates (W=1, sparse, kernel-doc, checkpatch,
 #                        the upstream series: series.sh)
 #   make test            the QEMU test suite (KTAP)
+#   make fuzz            its fuzz group, SEEDS=N seeds (200) from SEED=S (1)
 #   make demo            boot a guest that plays and records through our driver
 #   make bench           our driver against the in-tree one (BENCHMARKS.md)
 #
@@ -18,7 +19,7 @@ KVER ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.12\.[^-]*-amd64$$' | 
 KDIR ?= /lib/modules/$(KVER)/build
 TESTDIR := tools/testing/virtio_snd
 
-.PHONY: all modules modules_install install clean check test demo bench debug-kernel
+.PHONY: all modules modules_install install clean check test fuzz demo bench debug-kernel
 
 all: modules
 
@@ -38,6 +39,9 @@ check:
 
 test:
 	$(TESTDIR)/run-tests.sh
+
+fuzz:
+	VSND_FUZZ_SEEDS=$${SEEDS:-200} VSND_FUZZ_SEED=$${SEED:-1} $(TESTDIR)/run-tests.sh GROUPS=fuzz
 
 demo:
 	$(TESTDIR)/demo.sh

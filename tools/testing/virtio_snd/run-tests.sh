@@ -23,7 +23,7 @@
 # Groups, all by default: QEMU's virtio-sound-pci (lib/suite.sh):
 # enum,play,capture,lifecycle,state (and smoke, a 2-minute check that
 # the others cover: not in the default list); the vhost-user test device
-# (lib/vhost.sh): vhost,faults,controls,events; system (lib/system.sh):
+# (lib/vhost.sh): vhost,faults,fuzz,controls,events; system (lib/system.sh):
 # cards,pm,hotplug,selftests.
 # VSND_MODULE=<path.ko> tests that prebuilt module instead of building ours;
 # VSND_DEVICE_OPTS=,jacks=1 adds options to the lifecycle/state device.
@@ -36,7 +36,7 @@ set -u
 
 # bash ignores GROUPS from the environment (it is the shell's gid list)
 sel=$(tr '\0' '\n' < /proc/$$/environ | sed -n 's/^GROUPS=//p')
-ALL=enum,play,capture,lifecycle,state,vhost,faults,controls,events,cards,pm,hotplug,selftests
+ALL=enum,play,capture,lifecycle,state,vhost,faults,fuzz,controls,events,cards,pm,hotplug,selftests
 sel=${VSND_GROUPS:-${sel:-$ALL}}
 KERNEL=${KERNEL:-6.12}
 DRIVER=${DRIVER:-ours}
@@ -61,7 +61,7 @@ run_groups() {
 		case $g in
 		enum|play|capture|lifecycle|state|smoke) "group_$g" ;;
 		cards|pm|hotplug|selftests) "group_$g" ;;	# lib/system.sh
-		vhost|faults) "group_$g" ;;	# lib/vhost.sh
+		vhost|faults|fuzz) "group_$g" ;;	# lib/vhost.sh
 		# (these devices make the driver log on purpose; their tests
 		# check the messages themselves)
 		controls) VSND_EXPECT_MSGS=. VUS_DEVOPTS=,controls=on \
