@@ -101,7 +101,7 @@ one() {
 	vus fuzz off
 	st=$(dmesg | grep -E "$BAD" | head -n 1)
 	[ -n "$st" ] && crash=${crash:-"seed $1 rate $2: $st"}
-	echo "#   card $got, aplay ${pst:--} arecord ${rst:--}, $(($(date +%s) - t0)) s"
+	echo "#   card $got, aplay ${pst:--} arecord ${rst:--}, $(($(date +%s) - t0)) s${st:+, found: $st}"
 }
 
 sys unbind
