@@ -24,7 +24,7 @@
 # enum,play,capture,lifecycle,state (and smoke, a 2-minute check that
 # the others cover: not in the default list); the vhost-user test device
 # (lib/vhost.sh): vhost,faults,fuzz,controls,events; system (lib/system.sh):
-# cards,pm,hotplug,selftests.
+# cards,pm,s3,hotplug,selftests.
 # VSND_MODULE=<path.ko> tests that prebuilt module instead of building ours;
 # VSND_DEVICE_OPTS=,jacks=1 adds options to the lifecycle/state device.
 # Logs of the last run: $VSND_CACHE/runs/<kernel>-<driver>/<group>/.
@@ -36,7 +36,7 @@ set -u
 
 # bash ignores GROUPS from the environment (it is the shell's gid list)
 sel=$(tr '\0' '\n' < /proc/$$/environ | sed -n 's/^GROUPS=//p')
-ALL=enum,play,capture,lifecycle,state,vhost,faults,fuzz,controls,events,cards,pm,hotplug,selftests
+ALL=enum,play,capture,lifecycle,state,vhost,faults,fuzz,controls,events,cards,pm,s3,hotplug,selftests
 sel=${VSND_GROUPS:-${sel:-$ALL}}
 KERNEL=${KERNEL:-6.12}
 DRIVER=${DRIVER:-ours}
@@ -60,7 +60,7 @@ run_groups() {
 		t0=$SECONDS
 		case $g in
 		enum|play|capture|lifecycle|state|smoke) "group_$g" ;;
-		cards|pm|hotplug|selftests) "group_$g" ;;	# lib/system.sh
+		cards|pm|s3|hotplug|selftests) "group_$g" ;;	# lib/system.sh
 		vhost|faults|fuzz) "group_$g" ;;	# lib/vhost.sh
 		# (these devices make the driver log on purpose; their tests
 		# check the messages themselves)

@@ -19,15 +19,24 @@ group_hotplug() {
 		-device virtio-sound-pci,id=snd1,bus=rp1,audiodev=n,streams=2
 }
 
-# pm_dir GROUP: the work dir of a tests/pm.sh boot
+# pm_dir GROUP [platform]: the work dir of a tests/pm.sh boot (with
+# "platform": real suspends, VSND_PM_S3_CYCLES of them, 6 by default)
 pm_dir() {
-	local w=$RUN/$1
+	local w=$RUN/$1 n margin=0
 	mkdir -p "$w"
 	echo "$1" > "$w/group"
-	echo "${VSND_PM_CYCLES:-20}" > "$w/cycles"
+	if [ "${2:-}" = platform ]; then
+		echo platform > "$w/sleep"
+		n=${VSND_PM_S3_CYCLES:-6}
+		margin=10
+	else
+		n=${VSND_PM_CYCLES:-20}
+	fi
+	echo "$n" > "$w/cycles"
 	# the streams must outlast the cycles, each at least half a second
-	# (moving): 20 s on 7.3-rt, 27 s on the debug kernel
-	if [ -n "$KSLOW" ]; then echo 60; else echo 40; fi > "$w/secs"
+	# (moving): 20 cycles took 20 s on 7.3-rt, 27 s on the debug
+	# kernel; 10 of S3 11 s on 6.12
+	echo $((n * (KSLOW ? 3 : 2) + margin)) > "$w/secs"
 }
 
 # group_pm: 20 suspend/resume cycles (pm_test devices) while aplay and
@@ -39,6 +48,16 @@ group_pm() {
 		-device virtio-sound-pci,audiodev=n,streams=2
 	pm_dir pm_vus
 	boot_vus pm_vus 180 pm.sh "$VSND_DIR/vhost-user-snd/example.conf"
+}
+
+# group_s3: the same with real suspends: 6 of ACPI S3 (QEMU resets the
+# devices; an RTC alarm wakes the guest), on each device
+group_s3() {
+	pm_dir s3 platform
+	boot s3 180 pm.sh -audiodev none,id=n \
+		-device virtio-sound-pci,audiodev=n,streams=2
+	pm_dir s3_vus platform
+	boot_vus s3_vus 180 pm.sh "$VSND_DIR/vhost-user-snd/example.conf"
 }
 
 # cards_exact N: a guest with N devices, each on its own host files in a
