@@ -54,6 +54,12 @@ struct fault {
 	uint32_t skip;
 };
 
+/* a used length @by bytes longer, UINT32_MAX at most (no wrap to shorter) */
+static inline uint32_t fault_longer(uint32_t used, uint32_t by)
+{
+	return by > UINT32_MAX - used ? UINT32_MAX : used + by;
+}
+
 int fault_parse(char **argv, int argc, struct fault *f);
 int fault_add(const struct fault *f);
 void fault_clear(void);

@@ -10,7 +10,8 @@
  * sends random events and notifications with nothing used.  The control
  * queue, the I/O queues and the events draw from three generators seeded
  * from the seed, so the control requests of a probe (always in the same
- * order) get the same faults whatever the I/O timing.  fault_take() logs
+ * order) get the same faults whatever the I/O timing, unless a delayed
+ * reply lands so close to the driver's timeout that timing decides.  fault_take() logs
  * every hit; "fuzz off" logs the counts of the seed, the exit report the
  * totals.
  */
@@ -45,7 +46,7 @@ static struct {
 	uint32_t rate;
 	uint64_t ctl_rng, io_rng, side_rng;
 	struct fuzz_counts now, total;
-} fz = { .ctl_rng = 1 };	/* "mutate" faults armed by hand: seed 1 */
+} fz = { .ctl_rng = 1 };	/* (for "mutate" faults armed by hand) */
 
 struct fuzz_pick {
 	enum fault_action action;
@@ -76,6 +77,7 @@ static const uint32_t fuzz_edges[] = {
 };
 
 #define FUZZ_NEDGES	(sizeof(fuzz_edges) / sizeof(fuzz_edges[0]))
+#define FUZZ_MUTATE_MAX	64
 
 /* splitmix64: small, and every seed (0 too) gives a full-period stream */
 static uint64_t fuzz_next(uint64_t *s)
@@ -165,8 +167,11 @@ static uint32_t fuzz_arg(enum fault_kind kind, enum fault_action a,
 	case FAULT_LONG:
 		return fuzz_below(rng, 2) ? 1 + fuzz_below(rng, 8) : fuzz_value(rng);
 	case FAULT_DELAY:
-		/* control: around the driver's 1 s timeout; I/O: reordered */
-		return kind == FAULT_CTL ? fuzz_below(rng, 2500) : fuzz_below(rng, 100);
+		/*
+		 * control: around the driver's 1 s timeout; I/O: reordered.
+		 * Never 0, which holds the message for good (fault_hold()).
+		 */
+		return 1 + (kind == FAULT_CTL ? fuzz_below(rng, 2500) : fuzz_below(rng, 100));
 	case FAULT_LATE:
 		return 50 + fuzz_below(rng, 400);
 	case FAULT_LATENCY:
@@ -194,9 +199,14 @@ static void fuzz_side(void)
 	if (!fuzz_below(rng, fz.rate * 4)) {
 		code = fuzz_below(rng, 6);
 		code = code < 5 ? codes[code] : fuzz_next(rng);
-		/* mostly ids that exist (control events: a random mask) */
-		data = fuzz_below(rng, 4) ? fuzz_below(rng, 4) | (uint32_t)fuzz_next(rng) << 16 :
-					    fuzz_value(rng);
+		/* mostly ids that exist (control events: and a random mask) */
+		if (fuzz_below(rng, 4)) {
+			data = fuzz_below(rng, 4);
+			if (code == VIRTIO_SND_EVT_CTL_NOTIFY)
+				data |= (uint32_t)fuzz_next(rng) << 16;
+		} else {
+			data = fuzz_value(rng);
+		}
 		if (!snd_event_send(fz.snd, code, data))
 			fz.now.events++;
 	}
@@ -244,8 +254,9 @@ bool fuzz_take(enum fault_kind kind, uint32_t match, struct fault *hit)
  * @n: number of segments.
  * @from: first byte that may change.
  * @to: end of the bytes that may change.
- * @count: how many places: a random byte, or a boundary value in an
- *	   aligned 32-bit field.
+ * @count: how many places (at most FUZZ_MUTATE_MAX): a random byte, or
+ *	   a 32-bit value (a boundary value half the time) in an aligned
+ *	   field.
  */
 void fuzz_mutate(const struct iovec *iov, unsigned int n, size_t from,
 		 size_t to, uint32_t count)
@@ -254,7 +265,7 @@ void fuzz_mutate(const struct iovec *iov, unsigned int n, size_t from,
 	uint32_t i, v;
 	size_t off;
 
-	for (i = 0; i < count && to > from; i++) {
+	for (i = 0; i < count && i < FUZZ_MUTATE_MAX && to > from; i++) {
 		off = from + fuzz_below(rng, to - from);
 		if (fuzz_below(rng, 2) && (off & ~(size_t)3) >= from &&
 		    (off & ~(size_t)3) + 4 <= to) {

@@ -16,6 +16,8 @@
 
 struct snd_dev;
 
+#define FUZZ_RATE_MAX	(1u << 20)	/* fz.rate * 8 must not wrap */
+
 void fuzz_start(struct snd_dev *snd, uint64_t seed, uint32_t rate);
 void fuzz_stop(void);
 bool fuzz_take(enum fault_kind kind, uint32_t match, struct fault *hit);

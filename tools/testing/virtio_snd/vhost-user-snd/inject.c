@@ -124,7 +124,8 @@ static int inject_fuzz(struct snd_dev *snd, char **argv, int argc)
 		fuzz_stop();
 		return 0;
 	}
-	if (argc < 2 || argc > 3 || (argc == 3 && inject_num(argv[2], &rate)))
+	if (argc < 2 || argc > 3 || (argc == 3 && inject_num(argv[2], &rate)) ||
+	    !rate || rate > FUZZ_RATE_MAX)
 		return -EINVAL;
 	errno = 0;
 	seed = strtoull(argv[1], &end, 0);

@@ -248,7 +248,7 @@ static bool snd_ctl_fault(struct snd_dev *snd, struct snd_ctl_req *r,
 		*used = *used > f->arg ? *used - f->arg : 0;
 		break;
 	case FAULT_LONG:
-		*used += f->arg;
+		*used = fault_longer(*used, f->arg);
 		break;
 	case FAULT_FILL:
 		memset(fill, f->arg, sizeof(fill));

@@ -169,7 +169,7 @@ static void pcm_msg_complete(struct snd_pcm_stream *s, struct vq_elem *e,
 			used = used > f.arg ? used - f.arg : 0;
 			break;
 		case FAULT_LONG:
-			used += f.arg;
+			used = fault_longer(used, f.arg);
 			break;
 		case FAULT_DELAY:
 		case FAULT_DROP:
