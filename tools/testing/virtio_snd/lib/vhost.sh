@@ -6,9 +6,10 @@
 #   with vhost-user-snd (vhost-user-snd/) started next to QEMU on CONFIG
 #   (a path; relative paths are taken from tests/), guest RAM shared
 #   (VSND_MEMFD=1).  The device's files are in $RUN/GROUP/vus/
-#   (streamN.raw, violations.log, backend.log).  One more result line:
+#   (streamN.raw, violations.log, backend.log).  Two more result lines:
 #   virtio_snd.GROUP.violations, ok if the device logged no spec violation
-#   by the driver.  Environment:
+#   by the driver, and virtio_snd.GROUP.hidden_glitches (both left out
+#   with VUS_FUZZ=1: the fuzzer causes both on purpose).  Environment:
 #     VUS_DEVOPTS  extra vhost-user-snd-pci options (",controls=on" for a
 #                  config with [control] sections)
 #     VUS_ARGS     extra back-end options (e.g. "-p" to keep serving
@@ -333,8 +334,10 @@ group_vhost() {
 # from VSND_FUZZ_SEED (default 1) on, a probe, streams, controls and an
 # unbind under the fuzzer each, on the faults group's card.  The guest's
 # results, then virtio_snd.fuzz.seeds: the guest ran every seed (else the
-# seed it stopped in) and the device hit messages in each.  No
-# violations/hidden_glitches results: the fuzzer causes both on purpose.
+# seed it stopped in), the device logged each seed's counts and hit
+# messages in all (a seed may meet no fault: at one in 32, a probe that
+# fails early sends few).  No violations/hidden_glitches results: the
+# fuzzer causes both on purpose.
 group_fuzz() {
 	local w=$RUN/fuzz n=${VSND_FUZZ_SEEDS:-24} s=${VSND_FUZZ_SEED:-1} tot last
 	mkdir -p "$w"
@@ -348,6 +351,8 @@ group_fuzz() {
 	last=$(grep '^# fuzz: seed ' "$w/out.txt" | tail -n 1)
 	if ! grep -q '^# fuzz: end' "$w/out.txt"; then
 		result "not ok" virtio_snd.fuzz.seeds "the guest stopped in ${last#\# fuzz: } (to reproduce: vus fuzz SEED RATE, then bind)"
+	elif [ "$(grep -c 'fuzz: seed [0-9]*: ' "$VUS_WORK/backend.log")" != "$n" ]; then
+		result "not ok" virtio_snd.fuzz.seeds "the device logged $(grep -c 'fuzz: seed [0-9]*: ' "$VUS_WORK/backend.log") seeds' counts, want $n"
 	elif [[ $tot =~ ^total\ of\ $n\ seeds:\ [0-9]+\ messages,\ ([1-9][0-9]*)\ hit ]]; then
 		say "fuzz: $tot"
 		result ok virtio_snd.fuzz.seeds
