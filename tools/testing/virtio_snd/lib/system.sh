@@ -11,16 +11,19 @@
 # (iotlb_to_section, msix_table_mmio_read).  tests/map-race.sh reproduces
 # it in about a minute; with one TCG thread it does not happen.
 group_hotplug() {
-	local w=$RUN/hotplug
+	local w=$RUN/hotplug n=${VSND_HOTPLUG_CYCLES:-10}
 	mkdir -p "$w"
-	echo "${VSND_HOTPLUG_CYCLES:-10}" > "$w/cycles"
-	VSND_TCG_THREAD=single VSND_MONITOR=1 boot hotplug 240 hotplug.sh \
+	echo "$n" > "$w/cycles"
+	# (the limit: 240 s for 10 cycles, doubled on a slow kernel)
+	VSND_TCG_THREAD=single VSND_MONITOR=1 boot hotplug $((60 + n * 18)) hotplug.sh \
 		-device pcie-root-port,id=rp1,chassis=1,slot=1 -audiodev none,id=n \
 		-device virtio-sound-pci,id=snd1,bus=rp1,audiodev=n,streams=2
 }
 
 # pm_dir GROUP [platform]: the work dir of a tests/pm.sh boot (with
-# "platform": real suspends, VSND_PM_S3_CYCLES of them, 6 by default)
+# "platform": real suspends, VSND_PM_S3_CYCLES of them, 6 by default);
+# sets PM_LIMIT, the boot's limit (180 s for the default cycles, before
+# boot() doubles it on a slow kernel)
 pm_dir() {
 	local w=$RUN/$1 n margin=0
 	mkdir -p "$w"
@@ -37,6 +40,7 @@ pm_dir() {
 	# (moving): 20 cycles took 20 s on 7.3-rt, 27 s on the debug
 	# kernel; 10 of S3 11 s on 6.12
 	echo $((n * (KSLOW ? 3 : 2) + margin)) > "$w/secs"
+	PM_LIMIT=$((n * 2 + 140))
 }
 
 # group_pm: 20 suspend/resume cycles (pm_test devices) while aplay and
@@ -44,20 +48,20 @@ pm_dir() {
 # test device (its violation log: no stale stream state after a resume)
 group_pm() {
 	pm_dir pm
-	boot pm 180 pm.sh -audiodev none,id=n \
+	boot pm "$PM_LIMIT" pm.sh -audiodev none,id=n \
 		-device virtio-sound-pci,audiodev=n,streams=2
 	pm_dir pm_vus
-	boot_vus pm_vus 180 pm.sh "$VSND_DIR/vhost-user-snd/example.conf"
+	boot_vus pm_vus "$PM_LIMIT" pm.sh "$VSND_DIR/vhost-user-snd/example.conf"
 }
 
 # group_s3: the same with real suspends: 6 of ACPI S3 (QEMU resets the
-# devices; an RTC alarm wakes the guest), on each device
+# devices; an RTC alarm wakes the guest 3 s later), on each device
 group_s3() {
 	pm_dir s3 platform
-	boot s3 180 pm.sh -audiodev none,id=n \
+	boot s3 "$PM_LIMIT" pm.sh -audiodev none,id=n \
 		-device virtio-sound-pci,audiodev=n,streams=2
 	pm_dir s3_vus platform
-	boot_vus s3_vus 180 pm.sh "$VSND_DIR/vhost-user-snd/example.conf"
+	boot_vus s3_vus "$PM_LIMIT" pm.sh "$VSND_DIR/vhost-user-snd/example.conf"
 }
 
 # cards_exact N: a guest with N devices, each on its own host files in a
