@@ -336,12 +336,16 @@ group_vhost() {
 # results, then virtio_snd.fuzz.seeds: the guest ran every seed (else the
 # seed it stopped in), the device logged each seed's counts and hit
 # messages in all (a seed may meet no fault: at one in 32, a probe that
-# fails early sends few).  No violations/hidden_glitches results: the
-# fuzzer causes both on purpose.
+# fails early sends few); and virtio_snd.fuzz.audio_play and
+# audio_record: the guest's last playback and capture, after the fuzzer,
+# bit for bit.  No violations/hidden_glitches results: the fuzzer causes
+# both on purpose.
 group_fuzz() {
-	local w=$RUN/fuzz n=${VSND_FUZZ_SEEDS:-24} s=${VSND_FUZZ_SEED:-1} tot last
+	local w=$RUN/fuzz n=${VSND_FUZZ_SEEDS:-24} s=${VSND_FUZZ_SEED:-1} tot last msg
 	mkdir -p "$w"
+	rm -f "$w/rec.raw"
 	echo "$s $n" > "$w/fuzz"
+	cp "$(signal S16_LE 2)" "$w/sig.raw"
 	# page_poison=1: a device write into freed pages is reported
 	VSND_APPEND="${VSND_APPEND:-} page_poison=1" VSND_EXPECT_MSGS=. \
 		VUS_FUZZ=1 VUS_DEVOPTS=,controls=on \
@@ -358,6 +362,22 @@ group_fuzz() {
 		result ok virtio_snd.fuzz.seeds
 	else
 		result "not ok" virtio_snd.fuzz.seeds "the device did not fuzz $n seeds: ${tot:-no total in its log}"
+	fi
+	# recovers' audio: the signal at the end of what the device played
+	# (the seeds played silence), and a capture from sample 0
+	if msg=$(vus_played S16_LE 2 "$VUS_WORK/stream0.raw" > "$w/got" &&
+		 "$SIG" cmp S16_LE 2 "$w/sig.raw@$((SIGFRAMES * 4))" "$w/got"); then
+		result ok virtio_snd.fuzz.audio_play
+	else
+		result "not ok" virtio_snd.fuzz.audio_play "${msg:-the device played nothing}"
+	fi
+	rm -f "$w/got"
+	if [ ! -s "$w/rec.raw" ]; then
+		result "not ok" virtio_snd.fuzz.audio_record "no recording"
+	elif msg=$(capture_check S16_LE 2 48000 "$w/rec.raw"); then
+		result ok virtio_snd.fuzz.audio_record
+	else
+		result "not ok" virtio_snd.fuzz.audio_record "$msg"
 	fi
 }
 
