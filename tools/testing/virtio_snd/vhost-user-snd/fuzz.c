@@ -11,9 +11,9 @@
  * queue, the I/O queues and the events draw from three generators seeded
  * from the seed, so the control requests of a probe (always in the same
  * order) get the same faults whatever the I/O timing, unless a delayed
- * reply lands so close to the driver's timeout that timing decides.  fault_take() logs
- * every hit; "fuzz off" logs the counts of the seed, the exit report the
- * totals.
+ * reply lands so close to the driver's timeout that timing decides.
+ * fault_take() logs every hit; "fuzz off" logs the counts of the seed,
+ * the exit report the totals.
  */
 #include <endian.h>
 #include <stdio.h>
@@ -163,7 +163,6 @@ static uint32_t fuzz_arg(enum fault_kind kind, enum fault_action a,
 		return fuzz_below(rng, 5) ? VIRTIO_SND_S_OK + fuzz_below(rng, 4) :
 					    fuzz_next(rng);
 	case FAULT_SHORT:
-		return fuzz_below(rng, 2) ? 1 + fuzz_below(rng, 8) : fuzz_value(rng);
 	case FAULT_LONG:
 		return fuzz_below(rng, 2) ? 1 + fuzz_below(rng, 8) : fuzz_value(rng);
 	case FAULT_DELAY:
